@@ -1,0 +1,129 @@
+"""The end-to-end build: ingest -> nlp -> entities -> resolve -> relations -> graph."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import networkx as nx
+
+from kg.graph import assemble
+from kg.ingest import read_inputs
+from kg.nlp import make_pipeline, process
+from kg.records import Article, ArticleResult, Mention
+
+_worker_nlp = None
+
+
+def results_from_docs(docs: Iterable) -> Iterator[ArticleResult]:
+    """Turn processed Docs into ArticleResult records."""
+    for doc in docs:
+        article: Article = doc._.article
+        mentions = [
+            Mention(
+                article=article.id,
+                start=ent.start_char,
+                end=ent.end_char,
+                text=ent.text,
+                type=ent.label_,
+                canonical=ent._.canonical or ent.text,
+                sentence=ent.sent.text.strip(),
+                rule=ent._.rule,
+            )
+            for ent in doc.ents
+        ]
+        yield ArticleResult(article, mentions, list(doc._.relations or []))
+
+
+def extract(
+    articles: Iterable[Article], *, workers: int = 1, config: dict | None = None
+) -> Iterator[ArticleResult]:
+    """Run the pipeline over articles, in this process or in ``workers`` processes."""
+    if workers <= 1:
+        nlp = make_pipeline(config=config)
+        yield from results_from_docs(process(nlp, articles))
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+        yield from (
+            result
+            for batch in pool.imap(_extract_batch, _batches(articles, 16))
+            for result in batch
+        )
+
+
+def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _init_worker(config: dict | None) -> None:
+    global _worker_nlp
+    _worker_nlp = make_pipeline(config=config)
+
+
+def _extract_batch(batch: list[Article]) -> list[ArticleResult]:
+    return list(results_from_docs(process(_worker_nlp, batch)))
+
+
+def build_graph(
+    inputs: Iterable[str | Path | Article] | str | Path,
+    *,
+    workers: int = 1,
+    cooccurrence: bool = False,
+    text_field: str = "text",
+    id_field: str = "id",
+    config: dict | None = None,
+    progress: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
+) -> nx.MultiDiGraph:
+    """Build the knowledge graph of files, folders, Articles or raw texts.
+
+    ``workers`` > 1 runs the pipeline in that many processes; ``engine="dask"`` runs it
+    on a dask.distributed cluster (``scheduler`` address, or a LocalCluster).
+    """
+    if isinstance(inputs, (str, Path, Article)):
+        inputs = [inputs]
+    config = dict(config or {})
+    if cooccurrence:
+        config.setdefault("kg_relations", {})["cooccurrence"] = True
+    if engine == "dask":
+        from kg.distributed import extract_with_dask
+
+        results = extract_with_dask(
+            inputs, workers=workers, scheduler=scheduler, config=config,
+            text_field=text_field, id_field=id_field,
+        )
+    else:
+        articles = read_inputs(inputs, text_field=text_field, id_field=id_field)
+        results = extract(articles, workers=workers, config=config)
+    if progress:
+        results = _with_progress(results)
+    return assemble(results)
+
+
+def _with_progress(results: Iterator[ArticleResult]) -> Iterator[ArticleResult]:
+    from tqdm import tqdm
+
+    yield from tqdm(results, desc="kg build", unit=" articles", delay=1.0, leave=False)
+
+
+def iter_mentions(
+    inputs: Iterable[str | Path | Article], *, text_field: str = "text", id_field: str = "id"
+) -> Iterator[dict]:
+    """Every entity mention with its offsets, type and article-level canonical name."""
+    articles = read_inputs(inputs, text_field=text_field, id_field=id_field)
+    for result in extract(articles):
+        for m in result.mentions:
+            yield {
+                "article": m.article, "start": m.start, "end": m.end, "text": m.text,
+                "type": m.type, "canonical": m.canonical, "rule": m.rule,
+            }

@@ -1,0 +1,179 @@
+"""The ``kg`` command: a thin layer over the library.
+
+Exit status: 0 ok, 1 internal error, 2 bad input, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+
+from kg.errors import InputError, KgError
+
+DEFAULT_OUTDIR = "output"
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse with kg's exit status for usage errors."""
+
+    def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
+        self.print_usage(sys.stderr)
+        raise InputError(message)
+
+
+def sample_paths() -> list[Path]:
+    """The bundled sample corpus."""
+    from importlib import resources
+
+    folder = Path(str(resources.files("kg") / "sample"))
+    return [folder]
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build import build_graph
+    from kg.export import write
+
+    paths = args.paths or sample_paths()
+    outdir = Path(args.output)
+    G = build_graph(
+        paths,
+        workers=args.workers,
+        cooccurrence=args.cooccurrence,
+        text_field=args.text_field,
+        id_field=args.id_field,
+        progress=not args.quiet,
+        engine=args.engine,
+        scheduler=args.scheduler,
+    )
+    G.graph["max_nodes"] = args.max_nodes
+    written = write(G, outdir)
+    if not args.quiet:
+        print(
+            f"kg: {G.number_of_nodes()} entities, {G.number_of_edges()} relations -> "
+            f"{outdir}/ ({', '.join(p.name for p in written)})",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from kg.evaluate import format_report, load_gold, score
+    from kg.export import read_graph
+
+    gold = load_gold(args.gold)
+    G = read_graph(args.graph)
+    print(format_report(score(G, gold), show=args.show))
+    return EXIT_OK
+
+
+def cmd_entities(args: argparse.Namespace) -> int:
+    from kg.build import iter_mentions
+
+    for mention in iter_mentions(args.paths, text_field=args.text_field, id_field=args.id_field):
+        if args.jsonl:
+            print(json.dumps(mention, ensure_ascii=False, sort_keys=True))
+        else:
+            print(
+                f"{mention['article']}\t{mention['start']}\t{mention['end']}\t"
+                f"{mention['type']}\t{mention['text']}\t{mention['canonical']}"
+            )
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kg.export import export, read_graph
+
+    G = read_graph(args.graph)
+    written = export(G, args.output, args.format)
+    print(f"kg: wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from kg.export import read_graph
+    from kg.stats import format_stats, graph_stats
+
+    print(format_stats(graph_stats(read_graph(args.graph), top=args.top)))
+    return EXIT_OK
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _ArgumentParser(
+        prog="kg", description="Turn Chinese news text into a knowledge graph."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
+
+    def corpus_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--text-field", default="text", help="JSONL/CSV text field (text)")
+        p.add_argument("--id-field", default="id", help="JSONL/CSV id field (id)")
+
+    build = sub.add_parser("build", help="build the graph of files or folders (default: sample)")
+    build.add_argument("paths", nargs="*", type=Path, help=".txt/.md/.jsonl/.csv files or folders")
+    build.add_argument("-o", "--output", default=DEFAULT_OUTDIR, help="output folder (output/)")
+    corpus_options(build)
+    build.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    build.add_argument("--cooccurrence", action="store_true", help="add co_occurs edges")
+    build.add_argument("--engine", choices=("local", "dask"), default="local")
+    build.add_argument("--scheduler", default=None, help="dask scheduler address")
+    build.add_argument("--max-nodes", type=int, default=1500, help="viewer shows top N nodes")
+    build.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    build.set_defaults(func=cmd_build)
+
+    ev = sub.add_parser("eval", help="score a graph against a gold file")
+    ev.add_argument("gold", type=Path)
+    ev.add_argument("--graph", type=Path, default=Path(DEFAULT_OUTDIR) / "graph.graphml")
+    ev.add_argument("--show", action="store_true", help="list false positives and misses")
+    ev.set_defaults(func=cmd_eval)
+
+    ents = sub.add_parser("entities", help="print every entity mention with offsets")
+    ents.add_argument("paths", nargs="+", type=Path)
+    corpus_options(ents)
+    ents.add_argument("--jsonl", action="store_true", help="one JSON object per line")
+    ents.set_defaults(func=cmd_entities)
+
+    exp = sub.add_parser("export", help="convert a saved graph to another format")
+    exp.add_argument("graph", type=Path)
+    exp.add_argument("--format", required=True, choices=("graphml", "gexf", "json", "csv", "neo4j"))
+    exp.add_argument("-o", "--output", required=True, type=Path)
+    exp.set_defaults(func=cmd_export)
+
+    stats = sub.add_parser("stats", help="counts, top nodes and components of a saved graph")
+    stats.add_argument("graph", type=Path)
+    stats.add_argument("--top", type=int, default=10)
+    stats.set_defaults(func=cmd_stats)
+    return parser
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        args = make_parser().parse_args(argv)
+        if getattr(args, "workers", 1) < 1:
+            raise InputError("--workers must be at least 1")
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("kg: interrupted; earlier outputs are untouched", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KgError as error:
+        print(f"kg: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except BrokenPipeError:
+        return EXIT_OK
+    except MemoryError:
+        print("kg: error: out of memory", file=sys.stderr)
+        return EXIT_ERROR
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

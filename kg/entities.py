@@ -1,0 +1,399 @@
+"""Entity recognition: organisations, places and zones, programmes and persons.
+
+The ``kg_entities`` component reads LAC's words and tags (from the tokenizer) and adds
+rule-built spans to ``doc.ents`` with labels ORG, GPE, PROGRAMME and PERSON. Each rule is
+a small function that yields :class:`Candidate` records; overlaps are settled by length.
+Every span carries ``span._.rule`` (which rule found it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from kg.lexicons import division_prefix, divisions, surnames, word_list
+
+ORG, GPE, PROGRAMME, PERSON = "ORG", "GPE", "PROGRAMME", "PERSON"
+
+PROPER_TAGS = frozenset({"LOC", "ORG", "nz", "ns", "nt", "nw"})
+STOP_TAGS = frozenset(
+    {"v", "vd", "p", "c", "u", "d", "r", "w", "xc", "m", "q", "t", "TIME", "ad", "PER"}
+)
+MAX_NAME = 32
+_CJK = r"\u3400-\u9fff"
+_QUOTE = re.compile(r"“([^“”\n]{1,24})”|「([^「」\n]{1,24})」|\"([^\"\n]{1,24})\"")
+_NUMERAL = re.compile(r"^(?:[一二三四五六七八九十百千万两双]|\d)")
+_BYLINE_NAME = re.compile(
+    rf"(?:本报(?:特约|见习)?记者|特约记者|记者|通讯员)[\s:：]*([{_CJK}]{{2,3}})(?=报道|[\s、,，]|$)",
+    re.M,
+)
+_CREDIT_NAME = re.compile(rf"([{_CJK}]{{2,3}})[\s]+摄(?=\s|$)", re.M)
+_NAME_BEFORE_BYLINE = re.compile(
+    rf"(?:^|[\s。])([{_CJK}]{{2,3}})[ \t]+(?=本报(?:特约)?记者|记者|通讯员)", re.M
+)
+_NUMBERED_MEASURES = re.compile(
+    r"[一二三四五六七八九十百两\d]+[条项](?:举措|措施|意见|规定|政策|新政|办法)"
+)
+_GOV_WORDS = ("市委", "市政府", "区委", "区政府", "县委", "县政府", "省委", "省政府", "市委党校")
+_NOT_ORG = frozenset(
+    "格局 布局 大局 全局 结局 开局 新局 时局 变局 僵局 定局 政局 当局 骗局 饭局 赌局 棋局 "
+    "核心 重心 圆心 初心 信心 决心 同心 民心 人心 安心".split()
+)
+_ORG_WORDS = frozenset({"中共", "市委", "区委", "县委", "省委", "州委", "党委", "中国共产党"})
+_MEDIA_AFTER = re.compile(
+    r"^(?:[“「\"][^”」\"]{1,16}[”」\"])*\s*[等两三四五六七八九十\d个]*(?:学教|学习|宣传)?"
+    r"(?:微信)?(?:公众号|专栏|栏目|客户端|APP|app|平台|报|杂志|网站|视频号|抖音号)"
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A typed character span proposed by one rule."""
+
+    start: int
+    end: int
+    label: str
+    rule: str
+    priority: int = 0
+
+
+@dataclass
+class Words:
+    """The article's LAC words with their character offsets, for the rules to walk."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    tags: list[str]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Words:
+        return cls(
+            doc.text,
+            [t.idx for t in doc],
+            [t.idx + len(t.text) for t in doc],
+            [t.tag_ for t in doc],
+        )
+
+    def word(self, i: int) -> str:
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def index_ending_at(self, end: int) -> int | None:
+        """The index of the word that ends exactly at ``end``."""
+        import bisect
+
+        i = bisect.bisect_left(self.ends, end)
+        return i if i < len(self.ends) and self.ends[i] == end else None
+
+    def index_starting_at(self, start: int) -> int | None:
+        import bisect
+
+        i = bisect.bisect_left(self.starts, start)
+        return i if i < len(self.starts) and self.starts[i] == start else None
+
+
+# --- lexicon look-ups -------------------------------------------------------------------
+
+
+def is_division(name: str) -> bool:
+    """A division's full name or unblocked short form (营口市, 营口, 老边区)."""
+    return name in divisions()
+
+
+def org_suffix(text: str) -> str | None:
+    """The longest organisation suffix that ``text`` ends with."""
+    for suffix in word_list("org_suffixes.txt"):
+        if text.endswith(suffix):
+            return suffix
+    return None
+
+
+def zone_suffix(text: str) -> str | None:
+    """The longest zone suffix (港区, 片区, 开发区 ...) that ``text`` ends with."""
+    for suffix in word_list("zone_suffixes.txt"):
+        if text.endswith(suffix):
+            return suffix
+    return None
+
+
+def _is_proper(words: Words, i: int) -> bool:
+    word = words.word(i)
+    return (
+        words.tags[i] in PROPER_TAGS
+        or is_division(word)
+        or word in _ORG_WORDS
+        or _starts_with_division(word)
+    )
+
+
+def _starts_with_division(word: str) -> bool:
+    return any(is_division(word[:n]) for n in range(2, min(len(word), 8) + 1))
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def _walk_left(words: Words, last: int) -> int | None:
+    """From the word ``last`` leftwards over name words; the first word of the name."""
+    first = last
+    i = last - 1
+    while i >= 0:
+        if words.ends[last] - words.starts[i] > MAX_NAME:
+            break
+        if words.tags[i] in STOP_TAGS and not _bridges(words, i):
+            break
+        first = i
+        i -= 1
+    # A name starts at its first proper word (a place, a brand, an organisation word).
+    for j in range(first, last + 1):
+        if _is_proper(words, j):
+            return j
+    return None
+
+
+def _bridges(words: Words, i: int) -> bool:
+    """A one-character word the tagger split off inside a name (辽河油田|溢|油应急处理中心)."""
+    return (
+        len(words.word(i)) == 1
+        and words.tags[i] in ("v", "a", "d")
+        and i > 0
+        and words.tags[i - 1] in ("ORG", "LOC")
+    )
+
+
+def suffix_names(words: Words) -> Iterator[Candidate]:
+    """Names ending in an organisation or zone suffix, walked left to their first proper word.
+
+    Repairs names the tagger cut or split (辽河油田 + 溢油应急处理中心).
+    """
+    for last in range(len(words.tags)):
+        word = words.word(last)
+        if words.tags[last] in STOP_TAGS - {"PER"} or word in _NOT_ORG:
+            continue
+        label = ORG if org_suffix(word) else GPE if zone_suffix(word) else None
+        if label is None:
+            continue
+        first = _walk_left(words, last)
+        if first is None:
+            if word in _GOV_WORDS:
+                yield Candidate(words.starts[last], words.ends[last], ORG, "gov_word", 1)
+            continue
+        start, end = words.starts[first], words.ends[last]
+        if end - start < 3 and word not in _GOV_WORDS:
+            continue
+        yield Candidate(start, end, label, f"suffix_{label.lower()}", 3)
+
+
+def tagger_orgs(words: Words) -> Iterator[Candidate]:
+    """LAC's own ORG words, and its LOC words that are divisions or end like a town."""
+    for i, tag in enumerate(words.tags):
+        word = words.word(i)
+        if len(word) < 2:
+            continue
+        if tag == "ORG":
+            label = GPE if is_division(word) else ORG
+            yield Candidate(words.starts[i], words.ends[i], label, "lac_org", 2)
+        elif tag == "LOC" and word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
+            yield Candidate(words.starts[i], words.ends[i], GPE, "lac_town", 1)
+
+
+def division_names(words: Words) -> Iterator[Candidate]:
+    """Administrative divisions from the code table, joined into chains (营口市西市区)."""
+    covered = 0
+    for i, start in enumerate(words.starts):
+        if start < covered or words.tags[i] in ("w", "m", "PER"):
+            continue
+        end = _division_prefix_end(words.text, start, min(len(words.text), start + 24))
+        if end is None:
+            continue
+        name = words.text[start:end]
+        full = any(d.name == name for d in divisions().get(name, ()))
+        if full or len(divisions().get(name, ())) != 1 or words.tags[i] in PROPER_TAGS:
+            if full or words.tags[i] in PROPER_TAGS:
+                yield Candidate(start, end, GPE, "division", 2)
+                covered = end
+
+
+def _division_prefix_end(text: str, start: int, limit: int) -> int | None:
+    """The end of the longest chain of divisions starting at ``start`` within ``limit``."""
+    prefix = division_prefix(text[start:limit])
+    return start + len(prefix) if prefix else None
+
+
+def quoted_programmes(words: Words) -> Iterator[Candidate]:
+    """Quoted names that are programmes, with the head that follows (“三单八联”工作法)."""
+    text = words.text
+    heads = word_list("programme_heads.txt")
+    accepted: set[str] = set()
+    found: list[tuple[int, int, str]] = []
+    for match in _QUOTE.finditer(text):
+        core = next(g for g in match.groups() if g is not None).strip()
+        start, end = match.span()
+        after = text[end : end + 12]
+        head = next((h for h in heads if after.startswith(h)), None)
+        if head is None:
+            head = _noun_head(words, end, heads)
+        found.append((start, end, core))
+        if _MEDIA_AFTER.match(text[end : end + 12]):
+            continue
+        if head or _is_programme_core(core, text[max(0, start - 8) : start]):
+            accepted.add(core)
+            if head:
+                found[-1] = (start, end + len(head), core)
+    for start, end, core in found:
+        if core in accepted:
+            yield Candidate(start, end, PROGRAMME, "quoted_programme", 4)
+
+
+def _noun_head(words: Words, end: int, heads: tuple[str, ...]) -> str | None:
+    """A programme head reached through up to two nouns after a quote (“1+X”人才政策体系)."""
+    i = words.index_starting_at(end)
+    if i is None:
+        return None
+    best = None
+    for last in range(i, min(i + 3, len(words.tags))):
+        if words.tags[last] not in ("n", "vn", "nz"):
+            break
+        tail = words.text[end : words.ends[last]]
+        if any(tail.endswith(h) for h in heads):
+            best = tail
+    return best
+
+
+def _is_programme_core(core: str, before: str) -> bool:
+    """A quoted core that names a programme without a head: 一口一档, 三大课堂."""
+    parts = re.split(r"[、，,]", core)
+    if len(parts) > 2:
+        return False
+    if _NUMERAL.match(core) and len(core) >= 2:
+        return True
+    if len(core) < 4:
+        return False
+    return any(before.endswith(v) for v in word_list("programme_triggers.txt"))
+
+
+def unquoted_programmes(words: Words) -> Iterator[Candidate]:
+    """Unquoted names with a strict programme head (党史学习教育, 职业技能提升行动)."""
+    text = words.text
+    for match in _NUMBERED_MEASURES.finditer(text):
+        yield Candidate(match.start(), match.end(), PROGRAMME, "numbered_measures", 3)
+    for head in word_list("unquoted_programme_heads.txt"):
+        for match in re.finditer(re.escape(head), text):
+            head_start = match.start()
+            i = words.index_ending_at(head_start)
+            if i is None:
+                continue
+            first = None
+            for j in range(i, max(i - 2, -1), -1):
+                if words.tags[j] in STOP_TAGS - {"d"} or head_start - words.starts[j] > 4:
+                    break
+                first = j
+            if first is None or text[head_start - 1] in "”」\"":
+                continue
+            yield Candidate(words.starts[first], match.end(), PROGRAMME, "programme_head", 3)
+
+
+def persons(words: Words) -> Iterator[Candidate]:
+    """Persons: bylines, photo credits, and LAC's person names with a surname."""
+    text = words.text
+    names = surnames()
+    for pattern in (_BYLINE_NAME, _CREDIT_NAME, _NAME_BEFORE_BYLINE):
+        for match in pattern.finditer(text):
+            if match.group(1)[0] in names:
+                yield Candidate(match.start(1), match.end(1), PERSON, "byline", 5)
+    posts = word_list("posts.txt")
+    for i, tag in enumerate(words.tags):
+        word = words.word(i)
+        if tag != "PER" or not 2 <= len(word) <= 4 or word[0] not in names:
+            continue
+        before = text[max(0, words.starts[i] - 6) : words.starts[i]]
+        after = text[words.ends[i] : words.ends[i] + 6]
+        with_post = any(before.endswith(p) or after.startswith(p) for p in posts)
+        if len(word) == 3 or with_post:
+            yield Candidate(words.starts[i], words.ends[i], PERSON, "lac_person", 2)
+
+
+RULES = {
+    "orgs": (suffix_names, tagger_orgs),
+    "places": (division_names,),
+    "programmes": (quoted_programmes, unquoted_programmes),
+    "persons": (persons,),
+}
+
+
+def find_candidates(words: Words, enabled: dict[str, bool]) -> list[Candidate]:
+    """Every enabled rule's candidates."""
+    return [c for group, rules in RULES.items() if enabled.get(group, True) for r in rules for c in r(words)]
+
+
+def choose(candidates: list[Candidate]) -> list[Candidate]:
+    """Non-overlapping candidates: the longest first, then the higher priority."""
+    ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -c.priority, c.start))
+    taken: list[Candidate] = []
+    for cand in ordered:
+        if all(cand.end <= t.start or cand.start >= t.end for t in taken):
+            taken.append(cand)
+    return sorted(taken, key=lambda c: c.start)
+
+
+# --- the spaCy component ----------------------------------------------------------------
+
+
+if not Span.has_extension("rule"):
+    Span.set_extension("rule", default="")
+
+
+@Language.factory(
+    "kg_entities",
+    default_config={"orgs": True, "places": True, "programmes": True, "persons": True},
+)
+def make_entity_recognizer(
+    nlp: Language, name: str, orgs: bool, places: bool, programmes: bool, persons: bool
+) -> EntityRecognizer:
+    """Factory of the rule-based entity recognizer; each rule group can be switched off."""
+    return EntityRecognizer(
+        {"orgs": orgs, "places": places, "programmes": programmes, "persons": persons}
+    )
+
+
+class EntityRecognizer:
+    """Sets ``doc.ents`` from the rules, splitting LAC words where a name ends inside one."""
+
+    def __init__(self, enabled: dict[str, bool]) -> None:
+        self.enabled = enabled
+
+    def __call__(self, doc: Doc) -> Doc:
+        chosen = choose(find_candidates(Words.from_doc(doc), self.enabled))
+        doc = align(doc, {b for c in chosen for b in (c.start, c.end)})
+        spans = []
+        for cand in chosen:
+            span = doc.char_span(cand.start, cand.end, label=cand.label)
+            if span is not None:
+                span._.rule = cand.rule
+                spans.append(span)
+        doc.ents = filter_spans(spans)
+        return doc
+
+
+def align(doc: Doc, boundaries: set[int]) -> Doc:
+    """Split tokens so that every boundary offset falls between two tokens."""
+    cuts: dict[int, list[int]] = {}
+    for token in doc:
+        inner = sorted(b - token.idx for b in boundaries if token.idx < b < token.idx + len(token))
+        if inner:
+            cuts[token.i] = inner
+    if not cuts:
+        return doc
+    with doc.retokenize() as retokenizer:
+        for i, offsets in cuts.items():
+            token = doc[i]
+            edges = [0, *offsets, len(token.text)]
+            orths = [token.text[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+            heads = [(token, 0)] * len(orths)
+            retokenizer.split(token, orths, heads=heads, attrs={"TAG": [token.tag_] * len(orths)})
+    return doc

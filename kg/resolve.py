@@ -1,0 +1,346 @@
+"""Entity resolution: one node per real-world entity.
+
+Two levels:
+
+- ``kg_resolve`` (a spaCy component) names each mention inside its article: a short
+  form takes the full name mentioned in the same article (盖州分局 -> X市Y局盖州分局),
+  a bare 市委/市政府 takes its city, a division takes its full table name.
+- :func:`resolve_corpus` merges names across the corpus: programmes by their quoted
+  core, short zone and branch names into the one full name that ends with them.
+
+:func:`parse_name` splits an organisation's name into place, parent and branch, for
+the relations that names themselves state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.entities import GPE, ORG, PERSON, PROGRAMME, org_suffix, zone_suffix
+from kg.lexicons import Division, division_chain, divisions
+from kg.records import Mention
+
+_QUOTES = "“”‘’\"'「」『』《》〈〉"
+_QUOTED = re.compile(r"[“「\"]([^“”「」\"]+)[”」\"]")
+_GOV = re.compile(r"^(中共)?(.{2,8}?[省市区县州])(委|人民政府|政府|委党校)$")
+_BARE_GOV = re.compile(r"^([省市区县州])(委|人民政府|政府|委党校)$")
+
+
+def strip_quotes(text: str) -> str:
+    return "".join(ch for ch in text if ch not in _QUOTES)
+
+
+def programme_key(name: str) -> str:
+    """The quoted core of a programme name (“港产城”融合发展 -> 港产城), else the name."""
+    match = _QUOTED.search(name)
+    return match.group(1) if match else strip_quotes(name)
+
+
+# --- places -----------------------------------------------------------------------------
+
+
+def pick_division(name: str, context: Iterable[str] = ()) -> Division | None:
+    """The division a name refers to, using the places around it when several share it."""
+    options = divisions().get(name, [])
+    if len(options) == 1:
+        return options[0]
+    context = set(context)
+    fitting = [d for d in options if d.parent in context or d.name in context]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def place_name(text: str, context: Iterable[str] = ()) -> str:
+    """The canonical name of a division chain: the full name of its last division."""
+    chain = division_chain(text)
+    if not chain:
+        return text
+    context = list(context)
+    parents = []
+    for part in chain[:-1]:
+        division = pick_division(part, context)
+        if division:
+            parents.append(division.name)
+    division = pick_division(chain[-1], [*context, *parents])
+    return division.name if division else text
+
+
+# --- organisation names -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """An organisation name split: the place it is named after, and its parent org."""
+
+    place: str | None
+    parent: str | None
+
+
+def canonical_org(name: str, city: str | None = None) -> str:
+    """Official long forms: X市委 -> 中共X市委, X市政府 -> X市人民政府; bare 市委 -> city's."""
+    bare = _BARE_GOV.match(name)
+    if bare and city and city.endswith(bare.group(1)):
+        name = city + bare.group(2)
+    match = _GOV.match(name)
+    if not match or not division_chain(match.group(2)):
+        return name
+    place, body = match.group(2), match.group(3)
+    if body == "委":
+        return f"中共{place}委"
+    if body in ("政府", "人民政府"):
+        return f"{place}人民政府"
+    return name
+
+
+def parse_name(name: str) -> NameParts:
+    """Split an organisation name into the place it starts with and its parent org.
+
+    营口市生态环境局盖州分局 -> place 营口市, parent 营口市生态环境局;
+    X有限公司Y分公司 -> parent X有限公司; 老边区行政审批局 -> place 老边区.
+    """
+    gov = _GOV.match(name)
+    if gov and division_chain(gov.group(2)):
+        if gov.group(3) == "委党校":
+            return NameParts(place_name(gov.group(2)), canonical_org(gov.group(2) + "委"))
+        return NameParts(place_name(gov.group(2)), None)
+    place, rest = _leading_place(name)
+    if place and name.endswith(_COMPANY) and not any(
+        d.name == name[: len(name) - len(rest)] for d in divisions().get(place, ())
+    ):
+        place = None  # 营口港务集团: a brand that starts with a place, not a location
+    parent = None
+    for cut in range(len(name) - 2, len(name) - len(rest), -1):
+        head, tail = name[:cut], name[cut:]
+        suffix = org_suffix(head)
+        if not suffix or len(head) - len(suffix) < 2 or org_suffix(tail) is None:
+            continue
+        if any(tail.startswith(s) for s in _SUFFIX_STARTS):
+            continue
+        parent = canonical_org(head)
+        break
+    return NameParts(place, parent)
+
+
+_COMPANY = ("公司", "集团", "厂", "银行", "分行", "支行")
+_SUFFIX_STARTS = ("有限", "股份", "集团", "公司", "分", "委员会", "人民")
+
+
+def _leading_place(name: str) -> tuple[str | None, str]:
+    """The place (a division chain or a zone) that a name starts with, and the rest."""
+    for end in range(min(len(name) - 1, 20), 1, -1):
+        head = name[:end]
+        if division_chain(head) and not name[end:].startswith(("委", "政府")):
+            return place_name(head), name[end:]
+        if zone_suffix(head) and division_chain(head[:2]) is not None and _is_zone(head):
+            return head, name[end:]
+    return None, name
+
+
+def _is_zone(text: str) -> bool:
+    suffix = zone_suffix(text)
+    return bool(suffix) and len(text) > len(suffix) + 1
+
+
+def branch_place(name: str, parent: str | None) -> str | None:
+    """The place a branch is named after: X局盖州分局 -> 盖州市."""
+    if not parent or not name.startswith(parent):
+        return None
+    branch = name[len(parent) :]
+    for end in range(len(branch) - 1, 1, -1):
+        chain = division_chain(branch[:end])
+        if chain:
+            resolved = place_name(branch[:end], [_city_of(parent)])
+            return resolved if resolved in divisions() else None
+    return None
+
+
+def _city_of(name: str) -> str:
+    place, _ = _leading_place(name)
+    return place or ""
+
+
+# --- article level: the spaCy component -------------------------------------------------
+
+
+if not Span.has_extension("canonical"):
+    Span.set_extension("canonical", default=None)
+
+
+@Language.factory("kg_resolve", default_config={"short_forms": True})
+def make_resolver(nlp: Language, name: str, short_forms: bool) -> ArticleResolver:
+    """Factory of the article-level resolver; ``short_forms`` can be switched off."""
+    return ArticleResolver(short_forms)
+
+
+class ArticleResolver:
+    """Sets ``span._.canonical`` on every entity of an article."""
+
+    def __init__(self, short_forms: bool = True) -> None:
+        self.short_forms = short_forms
+
+    def __call__(self, doc: Doc) -> Doc:
+        places = [e.text for e in doc.ents if e.label_ == GPE]
+        context = [place_name(p) for p in places]
+        city = main_city(context)
+        for ent in doc.ents:
+            ent._.canonical = self._canonical(ent, context, city)
+        if self.short_forms:
+            self._expand_short_forms(doc)
+            self._expand_sibling_branches(doc)
+        return doc
+
+    def _canonical(self, ent: Span, context: list[str], city: str | None) -> str:
+        text = ent.text.strip()
+        if ent.label_ == GPE:
+            return place_name(text, context) if division_chain(text) else text
+        if ent.label_ == ORG:
+            return canonical_org(text, city)
+        return text
+
+    def _expand_short_forms(self, doc: Doc) -> None:
+        """A short name that ends a longer one of the same type in the article becomes it."""
+        ents = list(doc.ents)
+        for ent in ents:
+            if ent.label_ not in (ORG, GPE):
+                continue
+            longer = [
+                other._.canonical
+                for other in ents
+                if other.label_ == ent.label_
+                and len(other._.canonical) > len(ent._.canonical)
+                and other._.canonical.endswith(ent._.canonical)
+                and _is_short_form(ent._.canonical, other._.canonical)
+            ]
+            if len(set(longer)) == 1:
+                ent._.canonical = longer[0]
+
+
+    def _expand_sibling_branches(self, doc: Doc) -> None:
+        """西市分局 beside X局盖州分局: a bare branch takes the parent of its named sibling."""
+        ents = [e for e in doc.ents if e.label_ == ORG]
+        parents: dict[str, set[str]] = defaultdict(set)
+        for ent in ents:
+            parent = parse_name(ent._.canonical).parent
+            suffix = org_suffix(ent._.canonical)
+            if parent and suffix in _BRANCH_SUFFIXES:
+                parents[suffix].add(parent)
+        for ent in ents:
+            name = ent._.canonical
+            suffix = org_suffix(name)
+            if suffix not in _BRANCH_SUFFIXES or len(parents[suffix]) != 1:
+                continue
+            parent = next(iter(parents[suffix]))
+            if not name.startswith(parent) and parse_name(name).parent is None:
+                ent._.canonical = parent + name
+
+
+_BRANCH_SUFFIXES = frozenset({"分局", "分公司", "分行", "支行", "分院", "分中心", "分所", "支队", "大队"})
+
+
+def _is_short_form(short: str, full: str) -> bool:
+    """盖州分局 of X局盖州分局, 营口片区 of Y试验区营口片区: the short form keeps a suffix."""
+    suffix = org_suffix(short) or zone_suffix(short)
+    return bool(suffix) and len(short) > len(suffix)
+
+
+def main_city(places: Iterable[str]) -> str | None:
+    """The city an article is about: its most mentioned city, or a district's city."""
+    counts: Counter[str] = Counter()
+    for name in places:
+        division = pick_division(name)
+        if division is None:
+            continue
+        if division.rank == 1:
+            counts[division.name] += 2
+        elif division.rank == 2 and division.parent:
+            counts[division.parent] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+# --- corpus level -----------------------------------------------------------------------
+
+
+@dataclass
+class Entity:
+    """One node: canonical name, type, the surface forms and where it was mentioned."""
+
+    name: str
+    type: str
+    aliases: set[str] = field(default_factory=set)
+    mentions: int = 0
+    articles: set[str] = field(default_factory=set)
+
+
+def resolve_corpus(mentions: Iterable[Mention]) -> tuple[dict[tuple[str, str], str], list[Entity]]:
+    """Merge mentions into entities.
+
+    Returns a map from (type, article-level canonical name) to the entity's final name,
+    and the entities sorted by type and name.
+    """
+    mentions = list(mentions)
+    names: dict[str, set[str]] = defaultdict(set)
+    for m in mentions:
+        names[m.type].add(m.canonical)
+    mapping: dict[tuple[str, str], str] = {}
+    for etype, group in names.items():
+        if etype == PROGRAMME:
+            mapping.update(_merge_programmes(mentions))
+        else:
+            for name in group:
+                mapping[(etype, name)] = _longer_form(name, group) if etype in (ORG, GPE) else name
+    entities: dict[tuple[str, str], Entity] = {}
+    for m in mentions:
+        final = mapping.get((m.type, m.canonical), m.canonical)
+        entity = entities.setdefault((m.type, final), Entity(final, m.type))
+        entity.mentions += 1
+        entity.articles.add(m.article)
+        for form in (m.text.strip(), m.canonical):
+            if form != final:
+                entity.aliases.add(form)
+        if m.type == PROGRAMME:
+            core = programme_key(m.text)
+            if core != final:
+                entity.aliases.add(core)
+    return mapping, sorted(entities.values(), key=lambda e: (e.type, e.name))
+
+
+def _longer_form(name: str, group: set[str]) -> str:
+    """The one longer name in the corpus that ends with this short form, if only one."""
+    longer = {g for g in group if len(g) > len(name) and g.endswith(name)}
+    if len(longer) == 1 and _is_short_form(name, next(iter(longer))):
+        return next(iter(longer))
+    return name
+
+
+def _merge_programmes(mentions: list[Mention]) -> dict[tuple[str, str], str]:
+    """Programmes sharing a quoted core are one; the most used full form names them."""
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        if m.type == PROGRAMME:
+            forms[programme_key(m.canonical)][m.canonical] += 1
+    mapping = {}
+    for counts in forms.values():
+        best = max(counts.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+        for form in counts:
+            mapping[(PROGRAMME, form)] = best
+    return mapping
+
+
+__all__ = [
+    "ArticleResolver",
+    "Entity",
+    "NameParts",
+    "PERSON",
+    "branch_place",
+    "canonical_org",
+    "main_city",
+    "parse_name",
+    "place_name",
+    "programme_key",
+    "resolve_corpus",
+]

@@ -1,0 +1,52 @@
+"""The graph's vocabulary: entity types, relation types and attribute names.
+
+Every stage and every writer agrees on these. In memory a graph is a
+``networkx.MultiDiGraph`` whose edge keys are relation names.
+
+Node attributes
+    name (str)       canonical name
+    type (str)       one of ENTITY_TYPES
+    aliases (str)    other surface forms joined with ``ALIAS_SEP``
+    mentions (int)   number of mentions in the corpus
+    articles (int)   number of articles that mention it
+    article_ids (str) those articles' ids joined with ``ALIAS_SEP``
+
+Edge attributes
+    relation (str)   one of RELATION_TYPES (or ``co_occurs`` when asked for)
+    evidence (str)   the first evidence sentence
+    article (str)    the article of that sentence
+    confidence (float) 0..1, the rule's measured precision
+    count (int)      how many sentences support the edge
+    evidences (list[dict])  every {"article", "sentence"}; in memory and graph.json only
+
+Graph attributes
+    mentions (list[dict])  every mention (in memory only; written as mentions.csv)
+"""
+
+from __future__ import annotations
+
+ENTITY_TYPES: tuple[str, ...] = ("ORG", "GPE", "PROGRAMME", "PERSON")
+RELATION_TYPES: tuple[str, ...] = (
+    "partners_with",
+    "runs",
+    "part_of",
+    "located_in",
+    "supervises",
+    "works_for",
+)
+SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"partners_with", "co_occurs"})
+COOCCURRENCE = "co_occurs"
+ALIAS_SEP = "|"
+
+NODE_ATTRS: tuple[str, ...] = ("name", "type", "aliases", "mentions", "articles", "article_ids")
+EDGE_ATTRS: tuple[str, ...] = ("relation", "evidence", "article", "confidence", "count")
+
+
+def node_id(entity_type: str, name: str) -> str:
+    """The stable node id of an entity: ``TYPE:name``."""
+    return f"{entity_type}:{name}"
+
+
+def split_aliases(value: str | None) -> list[str]:
+    """Aliases stored as one joined string, back as a list."""
+    return [a for a in (value or "").split(ALIAS_SEP) if a]

@@ -1,0 +1,106 @@
+"""Summary numbers of a graph (``kg stats``)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+
+@dataclass(frozen=True)
+class TopNode:
+    id: str
+    name: str
+    type: str
+    degree: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    nodes: int
+    edges: int
+    by_type: dict[str, int] = field(default_factory=dict)
+    """Nodes per entity type, most frequent first (ties by name)."""
+    by_relation: dict[str, int] = field(default_factory=dict)
+    """Edges per relation, most frequent first (ties by name)."""
+    top: list[TopNode] = field(default_factory=list)
+    """Nodes of highest degree (in + out edges), ties by name then id."""
+    components: int = 0
+    """Number of weakly connected components."""
+    largest_component: int = 0
+    """Nodes in the largest weakly connected component."""
+    isolated: int = 0
+    """Nodes without any edge."""
+
+
+def _ranked(counter: Counter) -> dict[str, int]:
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def graph_stats(G: nx.MultiDiGraph, top: int = 10) -> Stats:
+    """Counts by entity type and relation, the ``top`` nodes by degree, component sizes."""
+    by_type = Counter(str(d.get("type") or "?") for _, d in G.nodes(data=True))
+    if G.is_multigraph():
+        rels = (str(d.get("relation") or k) for _, _, k, d in G.edges(keys=True, data=True))
+    else:
+        rels = (str(d.get("relation") or "?") for _, _, d in G.edges(data=True))
+    by_relation = Counter(rels)
+    ranked = sorted(
+        (
+            TopNode(str(n), str(G.nodes[n].get("name") or n), str(G.nodes[n].get("type", "")), deg)
+            for n, deg in G.degree()
+        ),
+        key=lambda t: (-t.degree, t.name, t.id),
+    )
+    parts = nx.weakly_connected_components(G) if G.is_directed() else nx.connected_components(G)
+    comps = [len(c) for c in parts]
+    return Stats(
+        nodes=G.number_of_nodes(),
+        edges=G.number_of_edges(),
+        by_type=_ranked(by_type),
+        by_relation=_ranked(by_relation),
+        top=ranked[: max(top, 0)],
+        components=len(comps),
+        largest_component=max(comps, default=0),
+        isolated=sum(1 for _, deg in G.degree() if deg == 0),
+    )
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        out = []
+        for i, cell in enumerate(cells):
+            pad = " " * (widths[i] - _width(cell))
+            out.append(pad + cell if i in right else cell + pad)
+        return "  ".join(out).rstrip()
+
+    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+
+
+def format_stats(stats: Stats) -> str:
+    """The statistics as a plain-text report."""
+    share = stats.largest_component / stats.nodes if stats.nodes else 0.0
+    lines = [
+        f"nodes: {stats.nodes}   edges: {stats.edges}",
+        f"weakly connected components: {stats.components}   "
+        f"largest: {stats.largest_component} nodes ({share:.0%})   isolated: {stats.isolated}",
+        "",
+    ]
+    lines += _table(["entity type", "nodes"], [[t, str(c)] for t, c in stats.by_type.items()], {1})
+    lines.append("")
+    lines += _table(["relation", "edges"], [[r, str(c)] for r, c in stats.by_relation.items()], {1})
+    lines.append("")
+    lines += _table(
+        ["#", "name", "type", "degree"],
+        [[str(i), t.name, t.type, str(t.degree)] for i, t in enumerate(stats.top, 1)],
+        {0, 3},
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,445 @@
+"""Writers and readers of graph files: round trips, determinism and atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import types
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+from conftest import make_graph
+
+from kg import export as ex
+from kg.errors import InputError
+
+MENTIONS = [
+    {
+        "article": "a1",
+        "start": 4,
+        "end": 7,
+        "text": "江川市",
+        "type": "GPE",
+        "canonical": "江川市",
+        "sentence": "今天，江川市水务局发布通知。",
+    },
+    {
+        "article": "a0",
+        "start": 0,
+        "end": 6,
+        "text": "江川市水务局",
+        "type": "ORG",
+        "canonical": "江川市水务局",
+        "sentence": "江川市水务局与蓝湾航运签约，“合作”开始。",
+    },
+]
+
+
+def full_graph() -> nx.MultiDiGraph:
+    """make_graph() plus graph-level mentions and an edge with two evidences."""
+    G = make_graph()
+    G.graph["mentions"] = [dict(m) for m in MENTIONS]
+    data = G.edges["ORG:江川市水务局", "ORG:蓝湾航运集团有限公司", "partners_with"]
+    data["count"] = 2
+    data["evidences"] = [
+        {"article": "a0", "sentence": data["evidence"]},
+        {"article": "a1", "sentence": "蓝湾航运与江川市水务局续签\n“合作”协议。"},
+    ]
+    return G
+
+
+def reversed_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The same graph with nodes and edges inserted in the opposite order."""
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    for n, d in reversed(list(G.nodes(data=True))):
+        H.add_node(n, **d)
+    for u, v, k, d in reversed(list(G.edges(keys=True, data=True))):
+        H.add_edge(u, v, key=k, **d)
+    return H
+
+
+def scalar_edges(G: nx.MultiDiGraph) -> dict:
+    return {
+        (u, v, d["relation"]): {a: x for a, x in d.items() if a != "evidences"}
+        for u, v, d in G.edges(data=True)
+    }
+
+
+@pytest.fixture
+def fake_render(monkeypatch):
+    """Stand in for kg.render so that write() tests do not depend on the HTML page."""
+    module = types.ModuleType("kg.render")
+    calls = []
+
+    def write_html(G, path):
+        calls.append(Path(path))
+        Path(path).write_text(f"<html>{G.number_of_nodes()} nodes</html>", encoding="utf-8")
+        return Path(path)
+
+    module.write_html = write_html
+    monkeypatch.setitem(sys.modules, "kg.render", module)
+    return calls
+
+
+# --------------------------------------------------------------------------- GraphML
+
+
+def test_graphml_round_trip_networkx(tmp_path):
+    G = full_graph()
+    path = ex.write_graphml(G, tmp_path / "g.graphml")
+    R = nx.read_graphml(path, force_multigraph=True)
+    assert dict(R.nodes(data=True)) == dict(G.nodes(data=True))
+    for n, d in R.nodes(data=True):
+        assert type(d["mentions"]) is int and type(d["articles"]) is int, n
+    assert scalar_edges(R) == scalar_edges(G)
+    for _, _, d in R.edges(data=True):
+        assert type(d["confidence"]) is float and type(d["count"]) is int
+        assert "evidences" not in d
+    assert R.graph.get("name") == "kg"
+    assert "mentions" not in R.graph
+
+
+def test_graphml_round_trip_igraph(tmp_path):
+    igraph = pytest.importorskip("igraph")
+    G = full_graph()
+    path = ex.write_graphml(G, tmp_path / "g.graphml")
+    g = igraph.Graph.Read_GraphML(str(path))
+    assert g.is_directed()
+    assert g.vcount() == G.number_of_nodes() and g.ecount() == G.number_of_edges()
+    by_id = {v["id"]: v.attributes() for v in g.vs}
+    assert set(by_id) == set(G.nodes)
+    for n, d in G.nodes(data=True):
+        got = by_id[n]
+        for attr in ("name", "type", "aliases", "article_ids"):
+            assert got[attr] == d[attr]
+        # igraph keeps every number as a double
+        assert got["mentions"] == d["mentions"] and got["articles"] == d["articles"]
+    ids = g.vs["id"]
+    edges = {(ids[e.source], ids[e.target], e["relation"]): e.attributes() for e in g.es}
+    assert set(edges) == set(scalar_edges(G))
+    for key, d in scalar_edges(G).items():
+        for attr in ("evidence", "article", "confidence", "count"):
+            assert edges[key][attr] == d[attr]
+    assert "“一河一策”" in g.vs["name"]
+
+
+def test_graphml_flattens_lists_and_unifies_types(tmp_path):
+    G = make_graph()
+    G.nodes["GPE:江川市"]["tags"] = ["沿海", "港口"]
+    G.nodes["GPE:东港区"]["score"] = 2
+    G.nodes["GPE:江川市"]["score"] = 2.5
+    G.nodes["PERSON:林晓舟"]["extra"] = {"职务": "局长"}
+    R = nx.read_graphml(ex.write_graphml(G, tmp_path / "g.graphml"), force_multigraph=True)
+    assert R.nodes["GPE:江川市"]["tags"] == "沿海|港口"
+    assert R.nodes["GPE:东港区"]["score"] == 2.0
+    assert type(R.nodes["GPE:东港区"]["score"]) is float
+    assert json.loads(R.nodes["PERSON:林晓舟"]["extra"]) == {"职务": "局长"}
+
+
+def test_read_graph_graphml_gives_schema(tmp_path):
+    G = full_graph()
+    R = ex.read_graph(ex.write_graphml(G, tmp_path / "g.graphml"))
+    assert isinstance(R, nx.MultiDiGraph)
+    assert dict(R.nodes(data=True)) == dict(G.nodes(data=True))
+    assert set(R.edges(keys=True)) == set(G.edges(keys=True))
+    assert scalar_edges(R) == scalar_edges(G)
+    # only the first evidence survives GraphML
+    d = R.edges["ORG:江川市水务局", "ORG:蓝湾航运集团有限公司", "partners_with"]
+    assert d["evidences"] == [{"article": "a0", "sentence": d["evidence"]}]
+
+
+# --------------------------------------------------------------------------- GEXF
+
+
+def test_gexf_round_trip_networkx(tmp_path):
+    G = full_graph()
+    path = ex.write_gexf(G, tmp_path / "g.gexf")
+    R = nx.read_gexf(path)
+    assert set(R.nodes) == set(G.nodes)
+    for n, d in G.nodes(data=True):
+        got = R.nodes[n]
+        assert got["label"] == d["name"]
+        for attr in ("name", "type", "aliases", "mentions", "articles", "article_ids"):
+            assert got[attr] == d[attr]
+        assert type(got["mentions"]) is int
+    rels = {(u, v, d["relation"]) for u, v, d in R.edges(data=True)}
+    assert rels == set(scalar_edges(G))
+    assert b"lastmodifieddate" not in path.read_bytes()
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def test_json_round_trip_keeps_evidences(tmp_path):
+    G = full_graph()
+    path = ex.write_json(G, tmp_path / "graph.json")
+    R = ex.read_graph(path)
+    assert isinstance(R, nx.MultiDiGraph)
+    assert dict(R.nodes(data=True)) == dict(G.nodes(data=True))
+    assert {(u, v, k): d for u, v, k, d in R.edges(keys=True, data=True)} == {
+        (u, v, k): d for u, v, k, d in G.edges(keys=True, data=True)
+    }
+    d = R.edges["ORG:江川市水务局", "ORG:蓝湾航运集团有限公司", "partners_with"]
+    assert len(d["evidences"]) == 2
+    assert R.graph["name"] == "kg"
+
+
+def test_json_is_node_link_without_mentions(tmp_path):
+    path = ex.write_json(full_graph(), tmp_path / "graph.json")
+    text = path.read_text(encoding="utf-8")
+    assert "江川市水务局" in text  # not \\u-escaped
+    data = json.loads(text)
+    assert set(data) >= {"directed", "multigraph", "graph", "nodes", "edges"}
+    assert data["directed"] is True and data["multigraph"] is True
+    assert "mentions" not in data["graph"]
+    assert [n["id"] for n in data["nodes"]] == sorted(n["id"] for n in data["nodes"])
+    G = nx.node_link_graph(data, edges="edges")
+    assert G.number_of_edges() == 6
+
+
+def test_read_graph_picks_up_mentions_next_to_the_graph(tmp_path, fake_render):
+    ex.write(full_graph(), tmp_path)
+    R = ex.read_graph(tmp_path / "graph.json")
+    assert sorted(m["text"] for m in R.graph["mentions"]) == ["江川市", "江川市水务局"]
+    assert all(isinstance(m["start"], int) for m in R.graph["mentions"])
+    assert ex.read_graph(tmp_path).number_of_nodes() == 7  # a directory means its graph.json
+
+
+# --------------------------------------------------------------------------- read errors
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("absent.json", None, "not found"),
+        ("graph.txt", "hello", "unknown graph format"),
+        ("broken.json", '{"nodes": [', "not a valid JSON graph"),
+        ("list.json", "[1, 2]", "not a valid JSON graph"),
+        ("broken.graphml", "<graphml><graph>", "not a valid GraphML graph"),
+        ("bad-bytes.json", b"\xff\xfe\x00", "not a valid JSON graph"),
+    ],
+)
+def test_read_graph_errors(tmp_path, name, content, words):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=words) as info:
+        ex.read_graph(path)
+    assert "\n" not in str(info.value)
+
+
+def test_read_graph_empty_directory(tmp_path):
+    with pytest.raises(InputError, match="no graph.json"):
+        ex.read_graph(tmp_path)
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def test_csv_files_read_back_with_pandas(tmp_path):
+    G = full_graph()
+    ex.write_csv(G, tmp_path / "csv")
+    ents = pd.read_csv(tmp_path / "csv" / "entities.csv", keep_default_na=False)
+    rels = pd.read_csv(tmp_path / "csv" / "relations.csv", keep_default_na=False)
+    ments = pd.read_csv(tmp_path / "csv" / "mentions.csv", keep_default_na=False)
+    assert list(ents.columns) == ex.ENTITY_COLUMNS
+    assert list(rels.columns) == ex.RELATION_COLUMNS
+    assert list(ments.columns) == ex.MENTION_COLUMNS
+    assert len(ents) == 7 and len(rels) == 6 and len(ments) == 2
+    assert list(ents["id"]) == sorted(G.nodes)
+    row = ents.set_index("id").loc["ORG:江川市水务局"]
+    assert (row["name"], row["mentions"], row["degree"]) == ("江川市水务局", 3, 4)
+    rel = rels[rels["relation"] == "partners_with"].iloc[0]
+    assert rel["source_name"] == "江川市水务局" and rel["count"] == 2
+    assert len(json.loads(rel["all_evidence"])) == 2
+    assert "\n" in json.loads(rel["all_evidence"])[1]["sentence"]
+    assert list(ments["article"]) == ["a0", "a1"]  # sorted
+
+
+def test_to_frames_of_an_empty_graph_has_the_columns():
+    frames = ex.to_frames(nx.MultiDiGraph())
+    assert list(frames.entities.columns) == ex.ENTITY_COLUMNS
+    assert list(frames.relations.columns) == ex.RELATION_COLUMNS
+    assert list(frames.mentions.columns) == ex.MENTION_COLUMNS
+    assert all(len(f) == 0 for f in frames)
+
+
+# --------------------------------------------------------------------------- Neo4j
+
+
+def test_neo4j_csv_headers_and_ids(tmp_path):
+    G = full_graph()
+    ex.write_neo4j(G, tmp_path / "neo")
+    with open(tmp_path / "neo" / "nodes.csv", encoding="utf-8", newline="") as fh:
+        nodes = list(csv.reader(fh))
+    with open(tmp_path / "neo" / "relationships.csv", encoding="utf-8", newline="") as fh:
+        rels = list(csv.reader(fh))
+    assert nodes[0] == [
+        "id:ID",
+        "name",
+        "type",
+        "aliases:string[]",
+        "mentions:int",
+        "articles:int",
+        ":LABEL",
+    ]
+    assert rels[0] == [
+        ":START_ID",
+        ":END_ID",
+        ":TYPE",
+        "evidence",
+        "article",
+        "confidence:float",
+        "count:int",
+    ]
+    ids = [row[0] for row in nodes[1:]]
+    assert len(ids) == len(set(ids)) == G.number_of_nodes()
+    for row in rels[1:]:
+        assert row[0] in ids and row[1] in ids
+        assert row[2] == row[2].upper() and row[2].lower() in {
+            "part_of",
+            "partners_with",
+            "located_in",
+            "runs",
+            "works_for",
+        }
+        float(row[5]), int(row[6])
+    for row in nodes[1:]:
+        assert row[6] == row[2]  # label = type
+        int(row[4]), int(row[5])
+    by_id = {row[0]: row for row in nodes[1:]}
+    assert by_id["GPE:东港区"][3] == "江川市东港区"
+    assert len(rels) == 7
+
+
+def test_neo4j_array_delimiter(tmp_path):
+    G = make_graph()
+    G.nodes["GPE:江川市"]["aliases"] = "江川|江川城"
+    ex.write_neo4j(G, tmp_path)
+    text = (tmp_path / "nodes.csv").read_text(encoding="utf-8")
+    assert "GPE:江川市,江川市,GPE,江川;江川城,5,3,GPE" in text.splitlines()
+
+
+# --------------------------------------------------------------------------- export()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "target", "files"),
+    [
+        ("graphml", "g.graphml", ["g.graphml"]),
+        ("GEXF", "g.gexf", ["g.gexf"]),
+        ("json", "g.json", ["g.json"]),
+        ("csv", "out", ["out/entities.csv", "out/mentions.csv", "out/relations.csv"]),
+        ("neo4j", "out", ["out/nodes.csv", "out/relationships.csv"]),
+    ],
+)
+def test_export_dispatches(tmp_path, fmt, target, files):
+    written = ex.export(full_graph(), tmp_path / target, fmt)
+    assert sorted(str(p.relative_to(tmp_path)) for p in written) == files
+    for f in files:
+        assert (tmp_path / f).stat().st_size > 0
+
+
+def test_export_unknown_format(tmp_path):
+    with pytest.raises(InputError, match="unknown export format"):
+        ex.export(make_graph(), tmp_path / "g.dot", "dot")
+
+
+# --------------------------------------------------------------------------- write()
+
+
+def test_write_writes_every_output(tmp_path, fake_render):
+    written = ex.write(full_graph(), tmp_path / "out")
+    names = sorted(p.name for p in written)
+    assert names == [
+        "entities.csv",
+        "graph.graphml",
+        "graph.html",
+        "graph.json",
+        "mentions.csv",
+        "relations.csv",
+    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == names  # no temp leftovers
+    assert (tmp_path / "out" / "graph.html").read_text(encoding="utf-8") == "<html>7 nodes</html>"
+
+
+def test_outputs_are_byte_identical(tmp_path, fake_render):
+    G = full_graph()
+    ex.write(G, tmp_path / "one")
+    ex.write(reversed_copy(G), tmp_path / "two")
+    ex.write_gexf(G, tmp_path / "one" / "g.gexf")
+    ex.write_gexf(reversed_copy(G), tmp_path / "two" / "g.gexf")
+    ex.write_neo4j(G, tmp_path / "one" / "neo")
+    ex.write_neo4j(reversed_copy(G), tmp_path / "two" / "neo")
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.*"))
+    assert len(files) == 9
+    for rel in files:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
+
+
+def test_failed_write_leaves_previous_outputs(tmp_path, fake_render, monkeypatch):
+    out = tmp_path / "out"
+    ex.write(make_graph(), out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def boom(G):
+        raise RuntimeError("relations writer failed")
+
+    monkeypatch.setattr(ex, "_frames_bytes", boom)
+    with pytest.raises(RuntimeError):
+        ex.write(full_graph(), out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_failed_html_leaves_previous_outputs(tmp_path, fake_render, monkeypatch):
+    out = tmp_path / "out"
+    ex.write(make_graph(), out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def boom(G, path):
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(sys.modules["kg.render"], "write_html", boom)
+    with pytest.raises(RuntimeError):
+        ex.write(full_graph(), out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_failed_single_writer_keeps_old_file(tmp_path, monkeypatch):
+    path = ex.write_graphml(make_graph(), tmp_path / "g.graphml")
+    before = path.read_bytes()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("graphml writer failed")
+
+    monkeypatch.setattr(nx, "write_graphml", boom)
+    with pytest.raises(RuntimeError):
+        ex.write_graphml(full_graph(), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["g.graphml"]
+
+
+def test_unwritable_outdir_is_an_input_error(tmp_path, fake_render):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot write to") as info:
+        ex.write(make_graph(), blocker / "out")
+    assert "\n" not in str(info.value)
+    with pytest.raises(InputError):
+        ex.write(make_graph(), blocker)
+    with pytest.raises(InputError):
+        ex.write_json(make_graph(), blocker / "graph.json")
+
+
+def test_write_with_the_real_renderer(tmp_path):
+    pytest.importorskip("kg.render")
+    ex.write(full_graph(), tmp_path)
+    page = (tmp_path / "graph.html").read_text(encoding="utf-8")
+    assert "江川市水务局" in page
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
