@@ -152,6 +152,11 @@ def measure(
                 while page.evaluate("() => document.getElementById('kg-panel').dataset.id") != node:
                     time.sleep(0.005)
                 info["select_ms"] = (time.perf_counter() - t1) * 1000
+                # One full redraw, as on every pan, zoom or drag.
+                info["redraw_ms"] = page.evaluate(
+                    """() => { const t = performance.now(); kgViewer.network.redraw();
+                               return performance.now() - t; }"""
+                )
                 info["wall_s"] = wall
                 info["errors"] = errors
                 results.append(info)
@@ -203,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['readyAt'] / 1000:.2f} s (viewer script started {r['startedAt'] / 1000:.2f} s, "
             f"network built {r['constructedAt'] / 1000:.2f} s); ended by {r['by']} "
             f"after {r['iterations']}/{r['target']} iterations; "
-            f"physics {'on' if r['physics'] else 'off'}; select+panel {r['select_ms']:.0f} ms"
+            f"physics {'on' if r['physics'] else 'off'}; select+panel {r['select_ms']:.0f} ms; "
+            f"redraw {r['redraw_ms']:.0f} ms"
             + (f"; page errors: {r['errors']}" if r["errors"] else "")
         )
     wall = statistics.median(r["wall_s"] for r in results)

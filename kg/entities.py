@@ -8,6 +8,7 @@ Every span carries ``span._.rule`` (which rule found it).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,14 +86,10 @@ class Words:
 
     def index_ending_at(self, end: int) -> int | None:
         """The index of the word that ends exactly at ``end``."""
-        import bisect
-
         i = bisect.bisect_left(self.ends, end)
         return i if i < len(self.ends) and self.ends[i] == end else None
 
     def index_starting_at(self, start: int) -> int | None:
-        import bisect
-
         i = bisect.bisect_left(self.starts, start)
         return i if i < len(self.starts) and self.starts[i] == start else None
 
@@ -196,6 +193,9 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
         if len(word) < 2:
             continue
         if tag == "ORG":
+            quoted = words.text[words.starts[i] - 1 : words.starts[i]] in "“「\"" and i > 0
+            if quoted and not org_suffix(word):
+                continue  # “e路通办”: a quoted name is a brand or a programme, not an org
             label = GPE if is_division(word) else ORG
             yield Candidate(words.starts[i], words.ends[i], label, "lac_org", 2)
         elif tag == "LOC" and word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
@@ -383,10 +383,11 @@ class EntityRecognizer:
 def align(doc: Doc, boundaries: set[int]) -> Doc:
     """Split tokens so that every boundary offset falls between two tokens."""
     cuts: dict[int, list[int]] = {}
-    for token in doc:
-        inner = sorted(b - token.idx for b in boundaries if token.idx < b < token.idx + len(token))
-        if inner:
-            cuts[token.i] = inner
+    starts = [t.idx for t in doc]
+    for b in sorted(boundaries):
+        i = bisect.bisect_right(starts, b) - 1
+        if i >= 0 and starts[i] < b < starts[i] + len(doc[i]):
+            cuts.setdefault(i, []).append(b - starts[i])
     if not cuts:
         return doc
     with doc.retokenize() as retokenizer:

@@ -130,6 +130,10 @@ def _field(obj: dict, key: str, kind: type, where: str, default: Any = None) -> 
     return value
 
 
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
 def _parse_gold(data: Any) -> Gold:
     if not isinstance(data, dict):
         raise ValueError("top level must be a JSON object")
@@ -172,8 +176,8 @@ def _parse_gold(data: Any) -> Gold:
         entities=tuple(entities),
         relations=tuple(relations),
         document=document if isinstance(document, str) else "",
-        entity_types=tuple(str(t) for t in data.get("entity_types", []) or []),
-        relation_types=tuple(str(t) for t in data.get("relation_types", []) or []),
+        entity_types=_names(data.get("entity_types")),
+        relation_types=_names(data.get("relation_types")),
     )
 
 
@@ -619,7 +623,7 @@ def format_report(report: EvalReport, show: bool = False) -> str:
         lines += _section(
             "relations found only as a pair", [r.label() for r in report.missed_relations_typed]
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
 def _section(title: str, items: list[str]) -> list[str]:

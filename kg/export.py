@@ -32,7 +32,7 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 from xml.etree.ElementTree import ParseError
@@ -634,8 +634,3 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
     else:
         H.graph["mentions"] = []
     return H
-
-
-def formats() -> Iterable[str]:
-    """The names ``export`` accepts."""
-    return FORMATS

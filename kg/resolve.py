@@ -186,6 +186,7 @@ class ArticleResolver:
     def __call__(self, doc: Doc) -> Doc:
         places = [e.text for e in doc.ents if e.label_ == GPE]
         context = [place_name(p) for p in places]
+        context += [p for e in doc.ents if e.label_ == ORG for p in [_leading_place(e.text)[0]] if p]
         city = main_city(context)
         for ent in doc.ents:
             ent._.canonical = self._canonical(ent, context, city)

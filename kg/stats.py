@@ -103,4 +103,4 @@ def format_stats(stats: Stats) -> str:
         [[str(i), t.name, t.type, str(t.degree)] for i, t in enumerate(stats.top, 1)],
         {0, 3},
     )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import sys
 import types
@@ -13,8 +14,10 @@ import pandas as pd
 import pytest
 from conftest import make_graph
 
-from kg import export as ex
 from kg.errors import InputError
+
+# the kg package re-exports a function named ``export``, so fetch the module itself
+ex = importlib.import_module("kg.export")
 
 MENTIONS = [
     {

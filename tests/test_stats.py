@@ -66,4 +66,4 @@ def test_format_stats(tiny_graph):
     assert any(line.split() == ["located_in", "2"] for line in lines)
     assert any(line.split() == ["1", "江川市水务局", "ORG", "4"] for line in lines)
     assert "江川市水务局东港分局" not in text  # only the top 2
-    assert text.endswith("\n")
+    assert not text.endswith("\n")  # ready for print()

@@ -497,7 +497,10 @@
   });
   network.once("stabilizationIterationsDone", function () {
     setPhysics(false);
-    markReady(api.stabilizedBy || "stabilized");
+    // Ready once the laid-out graph has been painted (or shortly after, whatever).
+    var done = function () { markReady(api.stabilizedBy || "stabilized"); };
+    network.once("afterDrawing", function () { requestAnimationFrame(done); });
+    setTimeout(done, 1000);
   });
   network.on("click", function (params) {
     if (params.nodes && params.nodes.length) showNode(params.nodes[0]);

@@ -1,0 +1,139 @@
+"""Every kg command, through kg.cli.main as a user would call it."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pytest
+
+from kg.cli import main
+
+ARTICLE = """江川市水务局与蓝湾航运集团有限公司签订合作协议
+本报记者 林晓舟
+江川市水务局与蓝湾航运集团有限公司签订水环境保护合作协议。
+江川市水务局东港分局现场指导蓝湾航运集团有限公司码头分公司开展水质检测。
+东港分局推出“一河一策”工作法。
+"""
+
+GOLD = {
+    "document": "test",
+    "entity_types": ["ORG", "GPE", "PROGRAMME", "PERSON"],
+    "relation_types": ["partners_with", "runs", "part_of", "located_in", "supervises", "works_for"],
+    "entities": [
+        {"name": "江川市水务局", "type": "ORG", "aliases": ["水务局"], "optional": False},
+        {"name": "蓝湾航运集团有限公司", "type": "ORG", "aliases": [], "optional": False},
+        {"name": "江川市水务局东港分局", "type": "ORG", "aliases": ["东港分局"], "optional": False},
+        {"name": "“一河一策”工作法", "type": "PROGRAMME", "aliases": ["一河一策"], "optional": False},
+        {"name": "林晓舟", "type": "PERSON", "aliases": [], "optional": False},
+    ],
+    "relations": [
+        {"head": "江川市水务局", "relation": "partners_with", "tail": "蓝湾航运集团有限公司",
+         "optional": False},
+        {"head": "江川市水务局东港分局", "relation": "runs", "tail": "“一河一策”工作法",
+         "optional": False},
+        {"head": "江川市水务局东港分局", "relation": "part_of", "tail": "江川市水务局",
+         "optional": False},
+    ],
+}
+
+OUTPUTS = {"graph.graphml", "graph.json", "entities.csv", "relations.csv", "mentions.csv",
+           "graph.html"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    out = root / "out"
+    assert main(["build", str(corpus), "-o", str(out), "-q"]) == 0
+    return root, out
+
+
+def test_build_writes_every_output(built):
+    _, out = built
+    assert OUTPUTS <= {p.name for p in out.iterdir()}
+    G = nx.read_graphml(out / "graph.graphml")
+    names = {d["name"] for _, d in G.nodes(data=True)}
+    assert {"江川市水务局", "江川市水务局东港分局", "蓝湾航运集团有限公司"} <= names
+    for _, _, data in G.edges(data=True):
+        assert {"relation", "evidence", "article", "confidence", "count"} <= data.keys()
+
+
+def test_build_without_paths_builds_the_bundled_sample(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "-q"]) == 0
+    assert OUTPUTS <= {p.name for p in (tmp_path / "output").iterdir()}
+    data = json.loads((tmp_path / "output" / "graph.json").read_text("utf-8"))
+    assert len(data["nodes"]) >= 30 and len(data["edges"]) >= 20
+
+
+def test_build_jsonl_and_csv_with_field_options(tmp_path):
+    jsonl = tmp_path / "c.jsonl"
+    jsonl.write_text(
+        json.dumps({"body": ARTICLE, "key": "doc-1"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    csv_file = tmp_path / "c.csv"
+    csv_file.write_text("key,body\ndoc-2,江川市水务局推出“一河一策”工作法。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", str(jsonl), str(csv_file), "-o", str(out), "-q", "--text-field", "body",
+            "--id-field", "key"]
+    assert main(args) == 0
+    articles = set()
+    for _, data in nx.read_graphml(out / "graph.graphml").nodes(data=True):
+        articles.update(data["article_ids"].split("|"))
+    assert {"doc-1", "doc-2"} <= articles
+
+
+def test_eval_prints_scores_and_show_lists_errors(built, tmp_path, capsys):
+    _, out = built
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps(GOLD, ensure_ascii=False), encoding="utf-8")
+    assert main(["eval", str(gold), "--graph", str(out / "graph.graphml")]) == 0
+    report = capsys.readouterr().out
+    assert "entities" in report and "relations (pair)" in report
+    assert main(["eval", str(gold), "--graph", str(out / "graph.json"), "--show"]) == 0
+    assert "false positives" in capsys.readouterr().out
+
+
+def test_entities_prints_offsets_type_and_canonical(built, capsys):
+    root, _ = built
+    assert main(["entities", str(root / "corpus" / "a.txt"), "--jsonl"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    text = ARTICLE
+    short = [r for r in rows if r["text"] == "东港分局"]
+    assert short and short[0]["canonical"] == "江川市水务局东港分局"
+    for row in rows:
+        assert text[row["start"] : row["end"]] == row["text"]
+        assert row["type"] in {"ORG", "GPE", "PROGRAMME", "PERSON"}
+    assert main(["entities", str(root / "corpus" / "a.txt")]) == 0
+    first = capsys.readouterr().out.splitlines()[0].split("\t")
+    assert len(first) == 6
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "csv", "neo4j"])
+def test_export_every_format(built, tmp_path, fmt, capsys):
+    _, out = built
+    target = tmp_path / f"export.{fmt}"
+    assert main(["export", str(out / "graph.graphml"), "--format", fmt, "-o", str(target)]) == 0
+    assert target.exists()
+    if fmt == "gexf":
+        assert nx.read_gexf(target).number_of_nodes() > 0
+    if fmt == "neo4j":
+        header = (target / "nodes.csv").read_text("utf-8").splitlines()[0]
+        assert header.startswith("id:ID") and ":LABEL" in header
+
+
+def test_stats_prints_counts_and_top_nodes(built, capsys):
+    _, out = built
+    assert main(["stats", str(out / "graph.graphml")]) == 0
+    printed = capsys.readouterr().out
+    assert "ORG" in printed and "part_of" in printed and "江川市水务局" in printed
+
+
+def test_usage_error_exits_2(capsys):
+    assert main(["build", "--workers", "0"]) == 2
+    assert main(["frobnicate"]) == 2
+    assert "error" in capsys.readouterr().err

@@ -1,0 +1,188 @@
+"""Entities, resolution and relations, through the public API, on articles we wrote."""
+
+from __future__ import annotations
+
+import pytest
+
+import kg
+from kg.nlp import make_pipeline
+from kg.records import Article
+
+BUREAU_ARTICLE = """南通市生态环境局与江海港务集团有限公司签订党建共建协议
+本报记者 王海燕
+南通市生态环境局与江海港务集团有限公司签订党建共建协议，双方将在环境监测领域开展合作。
+江海港务集团有限公司物流分公司党委书记李春来介绍，企业将配合做好监测工作。
+南通市生态环境局崇川分局现场指导海联新材料有限公司完成在线监控设备改造；通州分局与南通热电厂、瑞丰化工有限公司就污染防治签订承诺书。
+"""
+
+DISTRICT_ARTICLE = """“一窗通办”让企业少跑腿
+本报讯 记者陈晓东报道 绵阳市涪城区创新服务方式，开设线上线下“三张清单”。
+打造“掌上办事”专区，推行“一窗通办”改革。
+涪城区行政审批局率先推出“秒批秒办”服务。区公安分局将“平安守护”行动和“我为企业解难题”实践活动深度融合。
+坚持“全心全意为人民服务”，用“红”色服务温暖群众。
+"""
+
+ZONE_ARTICLE = """潍坊市寿光市经济开发区管委会发布十条措施
+本报讯 记者刘小川报道 寿光经济开发区管委会发布十条措施，支持企业扩大投资。
+福建自贸试验区厦门片区试点“一照多址”，厦门片区还与海丰物流有限公司签署战略合作协议。
+张明 摄
+"""
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return kg.build_graph(
+        [
+            Article("bureau", BUREAU_ARTICLE),
+            Article("district", DISTRICT_ARTICLE),
+            Article("zone", ZONE_ARTICLE),
+        ]
+    )
+
+
+def names(G, etype=None):
+    return {d["name"] for _, d in G.nodes(data=True) if etype in (None, d["type"])}
+
+
+def edges(G, relation=None):
+    return {
+        (G.nodes[u]["name"], k, G.nodes[v]["name"])
+        for u, v, k in G.edges(keys=True)
+        if relation in (None, k)
+    }
+
+
+def test_organisations_are_found_whole(graph):
+    orgs = names(graph, "ORG")
+    assert {
+        "南通市生态环境局",
+        "江海港务集团有限公司",
+        "江海港务集团有限公司物流分公司",
+        "南通市生态环境局崇川分局",
+        "海联新材料有限公司",
+        "南通热电厂",
+        "瑞丰化工有限公司",
+        "涪城区行政审批局",
+    } <= orgs
+
+
+def test_short_branch_resolves_to_its_full_name_and_keeps_the_alias(graph):
+    nodes = {d["name"]: d for _, d in graph.nodes(data=True)}
+    assert "南通市生态环境局通州分局" in nodes
+    assert "通州分局" in nodes["南通市生态环境局通州分局"]["aliases"].split("|")
+    assert "通州分局" not in names(graph)
+
+
+def test_districts_take_their_full_names_and_cities(graph):
+    places = names(graph, "GPE")
+    assert {"绵阳市", "涪城区", "南通市"} <= places
+    assert ("涪城区", "located_in", "绵阳市") in edges(graph)
+
+
+def test_quoted_programmes_keep_their_heads_and_skip_slogans(graph):
+    programmes = names(graph, "PROGRAMME")
+    assert "“一窗通办”改革" in programmes
+    assert "“三张清单”" in programmes
+    assert not any("全心全意" in p for p in programmes)
+    assert not any(p.strip("“”") == "红" for p in programmes)
+
+
+def test_numbered_measures_are_programmes(graph):
+    assert "十条措施" in names(graph, "PROGRAMME")
+
+
+def test_persons_from_bylines_credits_and_posts(graph):
+    assert {"王海燕", "陈晓东", "刘小川", "张明", "李春来"} <= names(graph, "PERSON")
+
+
+def test_names_state_part_of_and_located_in(graph):
+    found = edges(graph)
+    assert ("江海港务集团有限公司物流分公司", "part_of", "江海港务集团有限公司") in found
+    assert ("南通市生态环境局崇川分局", "part_of", "南通市生态环境局") in found
+    assert ("涪城区行政审批局", "located_in", "涪城区") in found
+
+
+def test_sentences_state_partners_runs_supervises_works_for(graph):
+    found = edges(graph)
+    pair = {("南通市生态环境局", "江海港务集团有限公司"), ("江海港务集团有限公司", "南通市生态环境局")}
+    assert any((a, "partners_with", b) in found for a, b in pair)
+    assert ("南通市生态环境局通州分局", "partners_with", "南通热电厂") in found or (
+        "南通热电厂", "partners_with", "南通市生态环境局通州分局"
+    ) in found
+    assert ("南通市生态环境局崇川分局", "supervises", "海联新材料有限公司") in found
+    assert ("涪城区行政审批局", "runs", "“秒批秒办”") in found
+    assert ("李春来", "works_for", "江海港务集团有限公司物流分公司") in found
+
+
+def test_zero_subject_inherits_the_acting_subject(graph):
+    # "打造……，推行“一窗通办”改革" has no subject: the district opened the article.
+    assert ("涪城区", "runs", "“一窗通办”改革") in edges(graph)
+
+
+def test_reporters_are_not_subjects(graph):
+    people = names(graph, "PERSON")
+    assert not any(h in people for h, rel, _ in edges(graph) if rel != "works_for")
+
+
+def test_every_edge_has_evidence_article_and_confidence(graph):
+    for _, _, data in graph.edges(data=True):
+        assert data["evidence"] and data["article"] in {"bureau", "district", "zone"}
+        assert 0 < data["confidence"] <= 1 and data["count"] >= 1
+        assert data["evidences"][0]["sentence"] == data["evidence"]
+
+
+def test_no_cooccurrence_edges_by_default_and_on_request():
+    article = Article("a", "南通市生态环境局与江海港务集团有限公司代表在崇川区座谈。")
+    plain = kg.build_graph([article])
+    assert "co_occurs" not in {k for _, _, k in plain.edges(keys=True)}
+    with_co = kg.build_graph([article], cooccurrence=True)
+    assert "co_occurs" in {k for _, _, k in with_co.edges(keys=True)}
+
+
+def test_same_short_form_in_two_cities_stays_apart():
+    a = Article("a", "南通市生态环境局开发区分局检查企业。开发区分局推出“绿色驿站”。")
+    b = Article("b", "绵阳市生态环境局开发区分局检查企业。开发区分局推出“蓝天课堂”。")
+    G = kg.build_graph([a, b])
+    branches = {n for n in names(G, "ORG") if n.endswith("开发区分局")}
+    assert branches == {"南通市生态环境局开发区分局", "绵阳市生态环境局开发区分局"}
+    found = edges(G, "runs")
+    assert ("南通市生态环境局开发区分局", "runs", "“绿色驿站”") in found
+    assert ("绵阳市生态环境局开发区分局", "runs", "“蓝天课堂”") in found
+
+
+def test_common_words_are_not_places():
+    G = kg.build_graph([Article("a", "双方在港口合作方面达成共识，城区面貌焕然一新。")])
+    assert names(G, "GPE") == set()
+
+
+def test_party_committee_short_and_long_forms_are_one_node():
+    G = kg.build_graph(
+        [Article("a", "中共泉州市委召开会议。泉州市委、市政府制定方案，推进“数字泉州”建设。")]
+    )
+    orgs = names(G, "ORG")
+    assert "中共泉州市委" in orgs and "泉州市委" not in orgs
+    assert "泉州市人民政府" in orgs
+
+
+def test_components_are_configurable():
+    nlp = make_pipeline(config={"kg_entities": {"programmes": False}})
+    doc = nlp("南通市崇川区推出“一窗通办”改革。")
+    assert {e.label_ for e in doc.ents} == {"GPE"}
+    assert nlp.pipe_names == ["kg_entities", "kg_resolve", "kg_relations"]
+    assert make_pipeline(disable=["kg_relations"]).pipe_names == ["kg_entities", "kg_resolve"]
+
+
+def test_entity_spans_carry_rule_and_canonical_extensions():
+    nlp = make_pipeline()
+    doc = nlp("南通市生态环境局崇川分局检查企业。崇川分局推出“绿色驿站”。")
+    short = [e for e in doc.ents if e.text == "崇川分局"]
+    assert short and short[0]._.canonical == "南通市生态环境局崇川分局"
+    assert all(e._.rule for e in doc.ents)
+
+
+def test_raw_text_and_paths_both_work(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("南通市生态环境局与江海港务集团有限公司签订合作协议。", encoding="utf-8")
+    from_path = kg.build_graph([path])
+    from_text = kg.build_graph(["南通市生态环境局与江海港务集团有限公司签订合作协议。"])
+    assert names(from_path) == names(from_text)
