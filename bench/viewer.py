@@ -88,7 +88,8 @@ def synthetic_graph(n_nodes: int = 2000, n_edges: int = 5000, seed: int = 5) -> 
         )
     # Preferential choice of endpoints: a few hubs, many leaves.
     weights = [1.0 / (i + 1) ** 0.8 for i in range(n_nodes)]
-    while G.number_of_edges() < n_edges:
+    added = 0
+    while added < n_edges:
         u, v = rng.choices(ids, weights=weights, k=2)
         if u == v:
             continue
@@ -108,6 +109,7 @@ def synthetic_graph(n_nodes: int = 2000, n_edges: int = 5000, seed: int = 5) -> 
             count=1,
             evidences=[{"article": article, "sentence": sentence}],
         )
+        added += 1
     return G
 
 

@@ -28,6 +28,7 @@ STOP_TAGS = frozenset(
 MAX_NAME = 32
 _CJK = r"\u3400-\u9fff"
 _QUOTE = re.compile(r"“([^“”\n]{1,24})”|「([^「」\n]{1,24})」|\"([^\"\n]{1,24})\"")
+_TITLE = re.compile(r"《([^《》\n]{4,40})》")
 _NUMERAL = re.compile(r"^(?:[一二三四五六七八九十百千万两双]|\d)")
 _BYLINE_NAME = re.compile(
     rf"(?:本报(?:特约|见习)?记者|特约记者|记者|通讯员)[\s:：]*([{_CJK}]{{2,3}})(?=报道|[\s、,，]|$)",
@@ -74,12 +75,14 @@ class Words:
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Words:
-        return cls(
-            doc.text,
-            [t.idx for t in doc],
-            [t.idx + len(t.text) for t in doc],
-            [t.tag_ for t in doc],
-        )
+        """The doc's words; a tagger name with a breaker inside (X局联合Y局) is split."""
+        starts, ends, tags = [], [], []
+        for token in doc:
+            for start, end, tag in _split_at_breakers(token.text, token.idx, token.tag_):
+                starts.append(start)
+                ends.append(end)
+                tags.append(tag)
+        return cls(doc.text, starts, ends, tags)
 
     def word(self, i: int) -> str:
         return self.text[self.starts[i] : self.ends[i]]
@@ -92,6 +95,19 @@ class Words:
     def index_starting_at(self, start: int) -> int | None:
         i = bisect.bisect_left(self.starts, start)
         return i if i < len(self.starts) and self.starts[i] == start else None
+
+
+def _split_at_breakers(text: str, offset: int, tag: str) -> list[tuple[int, int, str]]:
+    if tag not in PROPER_TAGS or len(text) < 5:
+        return [(offset, offset + len(text), tag)]
+    for breaker in _breakers():
+        at = text.find(breaker, 2)
+        if at > 0:
+            rest = text[at + len(breaker) :]
+            left = _split_at_breakers(text[:at], offset, tag)
+            right = _split_at_breakers(rest, offset + at + len(breaker), tag) if rest else []
+            return [*left, (offset + at, offset + at + len(breaker), "v"), *right]
+    return [(offset, offset + len(text), tag)]
 
 
 # --- lexicon look-ups -------------------------------------------------------------------
@@ -144,6 +160,8 @@ def _walk_left(words: Words, last: int) -> int | None:
             break
         if words.tags[i] in STOP_TAGS and not _bridges(words, i):
             break
+        if words.word(i) in _breakers():
+            break
         first = i
         i -= 1
     # A name starts at its first proper word (a place, a brand, an organisation word).
@@ -151,6 +169,10 @@ def _walk_left(words: Words, last: int) -> int | None:
         if _is_proper(words, j):
             return j
     return None
+
+
+def _breakers() -> tuple[str, ...]:
+    return word_list("name_breakers.txt")
 
 
 def _bridges(words: Words, i: int) -> bool:
@@ -277,6 +299,14 @@ def _is_programme_core(core: str, before: str) -> bool:
     return any(before.endswith(v) for v in word_list("programme_triggers.txt"))
 
 
+def titled_policies(words: Words) -> Iterator[Candidate]:
+    """Policy documents in title marks: 《X优化营商环境十条措施》, 《X实施方案》."""
+    heads = word_list("policy_heads.txt")
+    for match in _TITLE.finditer(words.text):
+        if match.group(1).endswith(heads):
+            yield Candidate(match.start(), match.end(), PROGRAMME, "titled_policy", 4)
+
+
 def unquoted_programmes(words: Words) -> Iterator[Candidate]:
     """Unquoted names with a strict programme head (党史学习教育, 职业技能提升行动)."""
     text = words.text
@@ -321,7 +351,7 @@ def persons(words: Words) -> Iterator[Candidate]:
 RULES = {
     "orgs": (suffix_names, tagger_orgs),
     "places": (division_names,),
-    "programmes": (quoted_programmes, unquoted_programmes),
+    "programmes": (quoted_programmes, titled_policies, unquoted_programmes),
     "persons": (persons,),
 }
 

@@ -28,6 +28,17 @@ def word_list(name: str, directory: str | None = None) -> tuple[str, ...]:
 
 
 @cache
+def abbreviations() -> tuple[tuple[str, str], ...]:
+    """(short, full) pairs of bureau names from abbreviations.tsv, longest short first."""
+    rows = []
+    for line in (DATA / "abbreviations.tsv").read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#") and "\t" in line:
+            short, full = line.split("\t", 1)
+            rows.append((short.strip(), full.strip()))
+    return tuple(sorted(rows, key=lambda r: (-len(r[0]), r[0])))
+
+
+@cache
 def surnames() -> frozenset[str]:
     """Common Chinese surnames, single characters (compound ones from the same file)."""
     return frozenset("".join(word_list("surnames.txt")))

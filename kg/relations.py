@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from spacy.language import Language
@@ -30,8 +30,11 @@ from kg.resolve import branch_place, parse_name, pick_division, place_name
 _CLAUSE = re.compile(r"[，,；;：:—！？!?。]|——")
 _DATELINE = re.compile(
     r"^\s*(?:本报讯|新华社[^\s]{0,8}电|本报[\u3400-\u9fff]{0,6}电)?\s*"
-    r"(?:[(（]?(?:本报)?(?:特约|见习)?记者\s*[\u3400-\u9fff、\s]{2,12}?(?:报道)?[)）]?)?\s*"
+    r"(?:[(（](?:本报)?(?:特约|见习)?记者[\s\u3400-\u9fff、]{2,16}[)）]"
+    r"|(?:本报)?(?:特约|见习)?记者\s*[\u3400-\u9fff]{2,4}(?:\s*通讯员\s*[\u3400-\u9fff]{2,4})?\s*报道)?"
+    r"\s*"
 )
+_ANAPHOR = re.compile(r"^(?:该|这家|此)(公司|集团|中心|街道|局|区|市|县|委|院|厂|行|所|校|镇)")
 _LIST_JOINERS = ("、", "和", "及", "以及", "与", ",", "，")
 
 
@@ -55,6 +58,7 @@ class Ent:
 class Sentence:
     text: str
     ents: list[Ent]
+    context: list[Ent] = field(default_factory=list)  # entities of earlier sentences
 
 
 # --- relations stated by names ----------------------------------------------------------
@@ -121,6 +125,9 @@ def subjects(sentence: Sentence, before: int) -> list[Ent]:
     """The explicit subject(s) acting before offset ``before``: an ORG/GPE opening a clause."""
     text = sentence.text
     preps = triggers()["prepositions"]
+    anaphor = _anaphor_subject(sentence, before)
+    if anaphor:
+        return [anaphor]
     for i, ent in enumerate(sentence.ents):
         if ent.end > before:
             break
@@ -141,6 +148,22 @@ def subjects(sentence: Sentence, before: int) -> list[Ent]:
     return []
 
 
+def _anaphor_subject(sentence: Sentence, before: int) -> Ent | None:
+    """该局/该公司 opening a clause: the last organisation or place named with that ending."""
+    text = sentence.text
+    for clause in [0, *(m.end() for m in _CLAUSE.finditer(text, 0, before))]:
+        stripped = text[clause:].lstrip()
+        match = _ANAPHOR.match(stripped)
+        if not match:
+            continue
+        pos = len(text) - len(stripped)
+        earlier = sentence.context + [e for e in sentence.ents if e.end <= pos]
+        for ent in reversed(earlier):
+            if ent.type in (ORG, GPE) and ent.name.endswith(match.group(1)):
+                return ent
+    return None
+
+
 def acting_subject(sentences: list[Sentence]) -> Ent | None:
     """The article's acting subject: the first organisation or place that opens a clause."""
     for sentence in sentences:
@@ -154,13 +177,16 @@ def _after(text: str, pos: int, words: list[str]) -> str | None:
     return next((w for w in words if text.startswith(w, pos)), None)
 
 
-def _find_all(text: str, words: list[str]) -> list[tuple[int, int]]:
-    spans = []
+def _find_all(text: str, words: list[str], ents: list[Ent] = ()) -> list[tuple[int, int]]:
+    """Where the words occur in the text, longest first, never inside an entity's name."""
+    spans = [(e.start, e.end) for e in ents]
+    found = []
     for word in sorted(words, key=len, reverse=True):
         for match in re.finditer(re.escape(word), text):
-            if not any(a <= match.start() < b for a, b in spans):
+            if not any(a <= match.start() < b or a < match.end() <= b for a, b in spans):
                 spans.append((match.start(), match.end()))
-    return sorted(spans)
+                found.append((match.start(), match.end()))
+    return sorted(found)
 
 
 def sentence_relations(
@@ -184,11 +210,20 @@ def _subject_or_actor(sentence: Sentence, pos: int, actor: Ent | None) -> tuple[
 def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     lexicon = triggers()["partners_with"]
     text = sentence.text
-    signals = _find_all(text, lexicon["verbs"] + lexicon["agreements"])
+    found_list = False
+    for m_start, m_end in _find_all(text, lexicon["joint_markers"], sentence.ents):
+        # A联合B开展……: working together needs no agreement word.
+        listed = _listed_after(sentence, m_end)
+        heads = _subject_or_actor(sentence, m_start, actor)[0] if listed else []
+        for head in heads:
+            for tail in listed:
+                if tail.name != head.name:
+                    found_list = True
+                    yield head, "partners_with", tail, "partners_joint"
+    signals = _find_all(text, lexicon["verbs"] + lexicon["agreements"], sentence.ents)
     if not signals:
         return
-    found_list = False
-    for m_start, m_end in _find_all(text, lexicon["markers"]):
+    for m_start, m_end in _find_all(text, lexicon["markers"], sentence.ents):
         listed = _listed_after(sentence, m_end)
         later = [s for s in signals if s[0] >= m_end]
         if not listed or not later:
@@ -239,7 +274,7 @@ def _is_appositive(gap: str) -> bool:
 def _runs(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
     lexicon = triggers()["runs"]
     text = sentence.text
-    verbs = _find_all(text, lexicon["verbs"])
+    verbs = _find_all(text, lexicon["verbs"], sentence.ents)
     merged = _merged_programmes(sentence, lexicon["merge_verbs"])
     for prog in sentence.ents:
         if prog.type != PROGRAMME:
@@ -277,7 +312,7 @@ def _merged_programmes(sentence: Sentence, merge_verbs: list[str]) -> dict[Ent, 
 
 def _supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
     text = sentence.text
-    for v_start, v_end in _find_all(text, triggers()["supervises"]["verbs"]):
+    for v_start, v_end in _find_all(text, triggers()["supervises"]["verbs"], sentence.ents):
         target = next((e for e in sentence.ents if e.start >= v_end), None)
         if target is None or target.type != ORG or target.start - v_end > 4:
             continue
@@ -294,11 +329,9 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
     for i, person in enumerate(ents):
         if person.type != PERSON or is_byline(text[_clause_start(text, person.start) :].strip()):
             continue
-        before = text[max(0, person.start - 8) : person.start]
-        post = next((p for p in posts if before.endswith(p)), None)
+        org_end, post = _posts_before(text, person.start, posts)
         if post is None or post in ("记者", "特约记者", "通讯员", "教授"):
             continue
-        org_end = person.start - len(post)
         org = next((e for e in ents[:i] if e.type == ORG and e.end == org_end), None)
         if org is None:
             org = next((e for e in ents[:i] if e.type == ORG and 0 <= org_end - e.end <= 2), None)
@@ -306,9 +339,22 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
             yield person, "works_for", org, "works_for_post"
 
 
+def _posts_before(text: str, end: int, posts: tuple[str, ...]) -> tuple[int, str | None]:
+    """The posts right before a name (党委书记、局长 X): where they start, and the last one."""
+    last = None
+    while True:
+        post = next((p for p in posts if text[:end].endswith(p)), None)
+        if post is None:
+            return end, last
+        last = last or post
+        end -= len(post)
+        if text[:end].endswith(("、", "兼")):
+            end -= 1
+
+
 def _located(sentence: Sentence) -> Iterator[tuple]:
     text = sentence.text
-    for v_start, v_end in _find_all(text, triggers()["located_in"]["verbs"]):
+    for v_start, v_end in _find_all(text, triggers()["located_in"]["verbs"], sentence.ents):
         head = next((e for e in reversed(sentence.ents) if e.end <= v_start), None)
         tail = next((e for e in sentence.ents if e.start >= v_end), None)
         if head and tail and tail.type == GPE and head.type in (ORG, GPE) and tail.start - v_end <= 2:
@@ -366,6 +412,7 @@ class RelationExtractor:
             actor = acting_subject(body)
             recent: list[Ent] = []
             for sentence in sentences:
+                sentence.context = recent[-30:]
                 for head, rel, tail, rule in sentence_relations(sentence, actor, recent):
                     found.append(
                         Relation(

@@ -71,9 +71,11 @@ FONT_STACK = (
 IMPROVED_LAYOUT_MAX_NODES = 100
 # Wall-clock budget (ms) for the initial stabilisation in the browser; the page
 # stops the simulation when it is spent, whatever the iteration count.
-STABILIZATION_BUDGET_MS = 2500
+STABILIZATION_BUDGET_MS = 2000
 LABEL_MAX_CHARS = 18
 PANEL_MAX_EDGES = 300
+# Edge labels cost about half of a redraw on big graphs: off by default above this.
+EDGE_LABELS_MAX_EDGES = 1000
 
 _TEMPLATE_DIR = "templates"
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -468,6 +470,7 @@ def graph_data(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> dict
         "options": _vis_options(len(nodes_out), len(edges_out), pyvis_options),
         "budget_ms": STABILIZATION_BUDGET_MS,
         "panel_max_edges": PANEL_MAX_EDGES,
+        "edge_labels": len(edges_out) <= EDGE_LABELS_MAX_EDGES,
     }
 
 

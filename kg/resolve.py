@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.entities import GPE, ORG, PERSON, PROGRAMME, org_suffix, zone_suffix
-from kg.lexicons import Division, division_chain, divisions
+from kg.lexicons import Division, abbreviations, division_chain, divisions
 from kg.records import Mention
 
 _QUOTES = "“”‘’\"'「」『』《》〈〉"
@@ -37,9 +37,13 @@ def strip_quotes(text: str) -> str:
 
 
 def programme_key(name: str) -> str:
-    """The quoted core of a programme name (“港产城”融合发展 -> 港产城), else the name."""
+    """The quoted core of a programme name (“X”工作法 -> X), else the name.
+
+    A quoted list names its campaign by the first item (“X、Y”活动 -> X).
+    """
     match = _QUOTED.search(name)
-    return match.group(1) if match else strip_quotes(name)
+    core = match.group(1) if match else strip_quotes(name)
+    return re.split(r"[、，,]", core)[0] if match else core
 
 
 # --- places -----------------------------------------------------------------------------
@@ -188,8 +192,16 @@ class ArticleResolver:
         context = [place_name(p) for p in places]
         context += [p for e in doc.ents if e.label_ == ORG for p in [_leading_place(e.text)[0]] if p]
         city = main_city(context)
+        previous = None
         for ent in doc.ents:
             ent._.canonical = self._canonical(ent, context, city)
+            bare = _BARE_GOV.match(ent.text)
+            if bare and previous is not None and doc.text[previous.end_char : ent.start_char] in "、和及":
+                # 思明区委、区政府: the bare body shares its partner's place.
+                partner = _GOV.match(previous.text.removeprefix("中共"))
+                if partner and partner.group(2).endswith(bare.group(1)):
+                    ent._.canonical = canonical_org(partner.group(2) + bare.group(2))
+            previous = ent
         if self.short_forms:
             self._expand_short_forms(doc)
             self._expand_sibling_branches(doc)
@@ -294,6 +306,8 @@ def resolve_corpus(mentions: Iterable[Mention]) -> tuple[dict[tuple[str, str], s
         else:
             for name in group:
                 mapping[(etype, name)] = _longer_form(name, group) if etype in (ORG, GPE) else name
+            if etype == ORG:
+                _merge_abbreviations(mapping, mentions)
     entities: dict[tuple[str, str], Entity] = {}
     for m in mentions:
         final = mapping.get((m.type, m.canonical), m.canonical)
@@ -316,6 +330,29 @@ def _longer_form(name: str, group: set[str]) -> str:
     if len(longer) == 1 and _is_short_form(name, next(iter(longer))):
         return next(iter(longer))
     return name
+
+
+def expand_abbreviations(name: str) -> str:
+    """A name with its bureau abbreviations written out (市场监管局 -> 市场监督管理局)."""
+    for short, full in abbreviations():
+        if short in name and full not in name:
+            return name.replace(short, full)
+    return name
+
+
+def _merge_abbreviations(mapping: dict[tuple[str, str], str], mentions: list[Mention]) -> None:
+    """ORG names equal once abbreviations are written out are one; the most used form wins."""
+    counts = Counter(mapping[(ORG, m.canonical)] for m in mentions if m.type == ORG)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in counts:
+        groups[expand_abbreviations(name)].append(name)
+    for forms in groups.values():
+        if len(forms) < 2:
+            continue
+        best = max(forms, key=lambda f: (counts[f], len(f), f))
+        for key, value in mapping.items():
+            if key[0] == ORG and value in forms:
+                mapping[key] = best
 
 
 def _merge_programmes(mentions: list[Mention]) -> dict[tuple[str, str], str]:

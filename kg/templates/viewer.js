@@ -6,6 +6,7 @@
   var t0 = performance.now();
   var DATA = JSON.parse(document.getElementById("kg-data").textContent);
   var SVG_NS = "http://www.w3.org/2000/svg";
+  var EDGE_FONT_SIZE = DATA.options.edges.font.size || 11;
 
   var api = {
     ready: false, readyAt: null, startedAt: t0, stabilizedBy: null, physics: false,
@@ -439,6 +440,15 @@
   api.setRelationVisible = setRelationVisible;
   api.nodeDOMPosition = nodeDOMPosition;
 
+  var edgeLabelBox = $("kg-edge-labels");
+  edgeLabelBox.checked = !!DATA.edge_labels;
+  function setEdgeLabels(on) {
+    edgeLabelBox.checked = !!on;
+    if (network) network.setOptions({ edges: { font: { size: on ? EDGE_FONT_SIZE : 0 } } });
+  }
+  edgeLabelBox.addEventListener("change", function () { setEdgeLabels(edgeLabelBox.checked); });
+  api.setEdgeLabels = setEdgeLabels;
+
   panelHint();
   $("kg-fit").addEventListener("click", function () { if (network) network.fit({ animation: true }); });
   physicsButton.addEventListener("click", function () { setPhysics(!api.physics); });
@@ -477,6 +487,7 @@
   api.nodes = new vis.DataSet(visNodes);
   api.edges = new vis.DataSet(visEdges);
 
+  if (!DATA.edge_labels) DATA.options.edges.font.size = 0;
   var stabStart = null;
   status.textContent = "Laying out " + DATA.shown_nodes + " nodes…";
   network = new vis.Network($("kg-graph"), { nodes: api.nodes, edges: api.edges }, DATA.options);
