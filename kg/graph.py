@@ -26,7 +26,8 @@ def assemble(results: Iterable[ArticleResult]) -> nx.MultiDiGraph:
         mentions.extend(result.mentions)
         relations.extend(result.relations)
     mentions.sort(key=lambda m: (m.article, m.start, m.end, m.type))
-    mapping, entities = resolve_corpus(mentions)
+    inside = {(r.head_type, r.head) for r in relations} | {(r.tail_type, r.tail) for r in relations}
+    mapping, entities = resolve_corpus(mentions, sorted(inside))
 
     G = nx.MultiDiGraph(name="kg")
     G.graph["mentions"] = [

@@ -223,6 +223,11 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
     signals = _find_all(text, lexicon["verbs"] + lexicon["agreements"], sentence.ents)
     if not signals:
         return
+    group = [e for e in subjects(sentence, signals[0][0]) if e.type == ORG]
+    for i, head in enumerate(group):  # A、B和C三方签署: every pair of the group
+        for tail in group[i + 1 :]:
+            found_list = True
+            yield head, "partners_with", tail, "partners_list"
     for m_start, m_end in _find_all(text, lexicon["markers"], sentence.ents):
         listed = _listed_after(sentence, m_end)
         later = [s for s in signals if s[0] >= m_end]
@@ -329,21 +334,28 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
     for i, person in enumerate(ents):
         if person.type != PERSON or is_byline(text[_clause_start(text, person.start) :].strip()):
             continue
-        org_end, post = _posts_before(text, person.start, posts)
-        if post is None or post in ("记者", "特约记者", "通讯员", "教授"):
-            continue
-        org = next((e for e in ents[:i] if e.type == ORG and e.end == org_end), None)
-        if org is None:
-            org = next((e for e in ents[:i] if e.type == ORG and 0 <= org_end - e.end <= 2), None)
-        if org:
-            yield person, "works_for", org, "works_for_post"
+        orgs = [e for e in ents[:i] if e.type == ORG]
+        # 党工委书记 or 书记 after X党工委: try each post the name follows, longest first.
+        for first in (p for p in posts if text[: person.start].endswith(p)):
+            org_end, post = _posts_before(text, person.start, posts, first)
+            if post in _NOT_EMPLOYMENT:
+                break
+            org = next((e for e in orgs if e.end == org_end), None)
+            if org:
+                yield person, "works_for", org, "works_for_post"
+                break
 
 
-def _posts_before(text: str, end: int, posts: tuple[str, ...]) -> tuple[int, str | None]:
+_NOT_EMPLOYMENT = ("记者", "特约记者", "通讯员", "教授")
+
+
+def _posts_before(
+    text: str, end: int, posts: tuple[str, ...], first: str
+) -> tuple[int, str | None]:
     """The posts right before a name (党委书记、局长 X): where they start, and the last one."""
     last = None
     while True:
-        post = next((p for p in posts if text[:end].endswith(p)), None)
+        post = first if last is None else next((p for p in posts if text[:end].endswith(p)), None)
         if post is None:
             return end, last
         last = last or post

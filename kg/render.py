@@ -71,7 +71,7 @@ FONT_STACK = (
 IMPROVED_LAYOUT_MAX_NODES = 100
 # Wall-clock budget (ms) for the initial stabilisation in the browser; the page
 # stops the simulation when it is spent, whatever the iteration count.
-STABILIZATION_BUDGET_MS = 2000
+STABILIZATION_BUDGET_MS = 2500
 LABEL_MAX_CHARS = 18
 PANEL_MAX_EDGES = 300
 # Edge labels cost about half of a redraw on big graphs: off by default above this.
@@ -538,7 +538,13 @@ def render_html(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> str
         "data_json": script_json(data),
     }
     # One pass, so text substituted for one placeholder is never re-read.
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    page = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    # Lone surrogates (from surrogateescape-decoded input) cannot be UTF-8.
+    try:
+        page.encode("utf-8")
+    except UnicodeEncodeError:
+        page = page.encode("utf-8", "replace").decode("utf-8")
+    return page
 
 
 def write_html(G: nx.Graph, path: str | os.PathLike, **kw: Any) -> Path:

@@ -289,16 +289,22 @@ class Entity:
     articles: set[str] = field(default_factory=set)
 
 
-def resolve_corpus(mentions: Iterable[Mention]) -> tuple[dict[tuple[str, str], str], list[Entity]]:
+def resolve_corpus(
+    mentions: Iterable[Mention], named_inside: Iterable[tuple[str, str]] = ()
+) -> tuple[dict[tuple[str, str], str], list[Entity]]:
     """Merge mentions into entities.
 
-    Returns a map from (type, article-level canonical name) to the entity's final name,
-    and the entities sorted by type and name.
+    ``named_inside`` are (type, name) pairs named only inside other names (a parent
+    bureau, the place of a branch); they are resolved like mentions. Returns a map from
+    (type, article-level canonical name) to the entity's final name, and the entities
+    sorted by type and name.
     """
     mentions = list(mentions)
     names: dict[str, set[str]] = defaultdict(set)
     for m in mentions:
         names[m.type].add(m.canonical)
+    for etype, name in named_inside:
+        names[etype].add(name)
     mapping: dict[tuple[str, str], str] = {}
     for etype, group in names.items():
         if etype == PROGRAMME:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg import render
 from kg.render import graph_data, render_html, script_json, show, write_html
@@ -206,6 +208,39 @@ def test_payloads_cannot_break_out_of_the_data_block():
     evidences = [ev["sentence"] for e in data["edges"] for ev in e["evidences"]]
     assert f"证据{SCRIPT}{IMG}" in evidences
     assert data["title"] == SCRIPT
+
+
+MARKUP = st.sampled_from(
+    ["<", ">", "&", "</script>", "<!--", "-->", "<script>", '"', "'", "\u2028"]
+)
+UNTRUSTED = st.lists(st.one_of(MARKUP, st.text(max_size=8)), max_size=6).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=UNTRUSTED, alias=UNTRUSTED, sentence=UNTRUSTED, title=UNTRUSTED)
+def test_any_text_round_trips_and_never_breaks_out(name, alias, sentence, title):
+    G = nx.MultiDiGraph()
+    a, b = node_id("ORG", name), node_id("GPE", "江川市")
+    G.add_node(a, name=name, type="ORG", aliases=alias, article_ids=sentence)
+    G.add_node(b, name="江川市", type="GPE")
+    G.add_edge(a, b, key="located_in", relation="located_in", evidence=sentence, article=alias)
+    page = render_html(G, title=title)
+    assert len(re.findall(r"</script", page, re.I)) == 3
+    assert "<!--" not in page
+    data = data_block(page)
+    node = next(n for n in data["nodes"] if n["id"] == a)
+    assert node["name"] == name
+    assert node["aliases"] == [x for x in alias.split("|") if x]
+    assert data["edges"][0]["evidence"] == sentence
+    assert data["title"] == title
+    assert page.encode("utf-8")
+
+
+def test_lone_surrogates_do_not_break_utf8(tmp_path):
+    G = nx.MultiDiGraph()
+    G.add_node("ORG:x", name="坏\udc80字", type="ORG")
+    out = write_html(G, tmp_path / "g.html")
+    assert "坏?字" in out.read_text(encoding="utf-8")
 
 
 def test_title_is_escaped(tiny_graph):

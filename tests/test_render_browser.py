@@ -141,10 +141,8 @@ def open_viewer(browser, tmp_path):
         context.close()
 
 
-def alias_graph() -> nx.MultiDiGraph:
-    from conftest import make_graph
-
-    G = make_graph()
+def alias_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``tiny_graph`` plus a node whose alias is not part of its name."""
     G.add_node(
         node_id("ORG", "北辰青柏研究院"),
         name="北辰青柏研究院",
@@ -277,8 +275,8 @@ def test_opens_offline_stabilises_and_turns_physics_off(open_viewer, tiny_graph)
     v.assert_clean()
 
 
-def test_search_by_name_and_alias_opens_the_panel(open_viewer):
-    v = open_viewer(alias_graph())
+def test_search_by_name_and_alias_opens_the_panel(open_viewer, tiny_graph):
+    v = open_viewer(alias_graph(tiny_graph))
     v.page.fill("#kg-search", "水务")
     v.page.wait_for_selector("#kg-results li[data-id]")
     names = v.page.locator("#kg-results li .name").all_inner_texts()
@@ -447,9 +445,9 @@ def test_show_iframe_works_offline(browser, tiny_graph):
     assert requests == []
 
 
-def test_screenshot_is_readable(open_viewer):
+def test_screenshot_is_readable(open_viewer, tiny_graph):
     ARTIFACTS.mkdir(exist_ok=True)
-    v = open_viewer(alias_graph(), title="kg · 江川示例")
+    v = open_viewer(alias_graph(tiny_graph), title="kg · 江川示例")
     pos = v.js("id => kgViewer.nodeDOMPosition(id)", "ORG:江川市水务局")
     v.page.mouse.click(pos["x"], pos["y"])
     assert v.page.inner_text("#kg-panel h2") == "江川市水务局"

@@ -1,0 +1,302 @@
+"""Run the pipeline on a Dask cluster: ``kg build PATH --engine dask [--scheduler ADDRESS]``.
+
+The client lists the input files (folders expanded recursively, in sorted order, as
+:func:`kg.ingest.read_path` does) and checks that they exist, before any cluster is
+started. It then groups the files into contiguous partitions of about the same number
+of bytes and makes a ``dask.bag`` of them: only paths travel to the workers. Each worker
+reads its files with :func:`kg.ingest.read_file` and runs the spaCy pipeline, which it
+builds once per process and keeps in a module global. Each partition comes back as a
+list of :class:`~kg.records.ArticleResult` records whose article text is dropped (the
+graph needs the mentions and relations, not the text), so the client never holds the
+corpus. Results are yielded in input order, so :func:`kg.graph.assemble` builds the same
+graph, byte for byte once exported, as the local engine does.
+
+Without a scheduler address a :class:`distributed.LocalCluster` of ``workers`` processes
+(one thread each, dashboard off, listening on 127.0.0.1 only) is started and closed
+afterwards. With an address, the workers of that cluster must have kg installed and see
+the files at the same paths as the client (see docs/dask.md).
+
+Dask is an optional extra: ``pip install 'kg[dask]'``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg import ingest
+from kg.errors import InputError
+from kg.records import Article, ArticleResult
+
+MISSING_DASK = "the dask engine needs: pip install 'kg[dask]'"
+MIN_PARTITION_BYTES = 16 * 1024
+MAX_PARTITION_BYTES = 4 * 1024 * 1024
+PARTITIONS_PER_THREAD = 4
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """One file for a worker to read: its absolute path and the root its name is taken from.
+
+    ``in_folder``: the file was found in a folder, so an empty or binary file is skipped
+    with a warning instead of failing the build (as :func:`kg.ingest.read_path` does).
+    """
+
+    path: str
+    root: str
+    in_folder: bool
+    size: int
+
+
+@dataclass(frozen=True)
+class ArticlesTask:
+    """Articles made on the client from raw texts or given as Article objects."""
+
+    articles: tuple[Article, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(len(a.text.encode("utf-8")) for a in self.articles)
+
+
+Task = FileTask | ArticlesTask
+
+
+def extract_with_dask(
+    inputs: Iterable[str | Path | Article],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    config: dict | None = None,
+    text_field: str = "text",
+    id_field: str = "id",
+    partition_bytes: int | None = None,
+) -> Iterator[ArticleResult]:
+    """The ArticleResults of ``inputs``, computed on a Dask cluster, in input order.
+
+    ``scheduler``: the address of a running scheduler (``tcp://host:8786``); without it
+    a LocalCluster of ``workers`` processes is started and closed when the results are
+    exhausted. ``partition_bytes`` overrides the size of the file partitions. Bad input
+    (a missing path, an empty folder) raises :class:`~kg.errors.InputError` here, before
+    any cluster starts. The returned records carry their article without its text.
+    """
+    tasks = plan(inputs, text_field=text_field, id_field=id_field)
+    _require_dask()
+    if not tasks:
+        return iter(())
+    job = PartitionJob(json.dumps(config or {}, sort_keys=True), text_field, id_field)
+    return _run(tasks, job, workers=workers, scheduler=scheduler, partition_bytes=partition_bytes)
+
+
+# --- the client ------------------------------------------------------------------------
+
+
+def plan(
+    inputs: Iterable[str | Path | Article], *, text_field: str = "text", id_field: str = "id"
+) -> list[Task]:
+    """The work for the inputs, in their order: files to read, and articles made here.
+
+    Paths are checked and folders listed now, so bad input fails before a cluster
+    starts; raw texts and Article objects are turned into articles by
+    :func:`kg.ingest.read_inputs` and grouped into one task per run of them.
+    """
+    tasks: list[Task] = []
+    pending: list[Article] = []
+    for item in inputs:
+        if isinstance(item, Path) or (isinstance(item, str) and ingest._looks_like_path(item)):
+            if pending:
+                tasks.append(ArticlesTask(tuple(pending)))
+                pending = []
+            tasks.extend(_file_tasks(Path(item)))
+        else:
+            pending.extend(ingest.read_inputs([item], text_field=text_field, id_field=id_field))
+    if pending:
+        tasks.append(ArticlesTask(tuple(pending)))
+    return tasks
+
+
+def _file_tasks(path: Path) -> list[FileTask]:
+    """The files of a path, as :func:`kg.ingest.read_path` would read them."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if not path.is_dir():
+        file = path.absolute()
+        return [FileTask(str(file), str(file.parent), False, file.stat().st_size)]
+    root = path.absolute()
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in ingest.SUFFIXES
+    )
+    if not files:
+        raise InputError(f"{path}: no .txt, .md, .jsonl or .csv files in this folder")
+    return [FileTask(str(file), str(root), True, file.stat().st_size) for file in files]
+
+
+def partitions(
+    tasks: list[Task], slots: int, partition_bytes: int | None = None
+) -> list[list[Task]]:
+    """Contiguous groups of tasks of about ``partition_bytes`` each.
+
+    By default a quarter of each worker thread's share of the corpus, between 16 KiB
+    and 4 MiB, so that fast workers take more partitions. A file is never split.
+    """
+    if partition_bytes is None:
+        total = sum(task.size for task in tasks)
+        share = total // max(1, slots * PARTITIONS_PER_THREAD)
+        partition_bytes = min(max(share, MIN_PARTITION_BYTES), MAX_PARTITION_BYTES)
+    groups: list[list[Task]] = []
+    group: list[Task] = []
+    size = 0
+    for task in tasks:
+        group.append(task)
+        size += task.size
+        if size >= partition_bytes:
+            groups.append(group)
+            group, size = [], 0
+    if group:
+        groups.append(group)
+    return groups
+
+
+def _require_dask() -> None:
+    try:
+        import dask.bag  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError(MISSING_DASK) from None
+
+
+def _run(
+    tasks: list[Task],
+    job: PartitionJob,
+    *,
+    workers: int,
+    scheduler: str | None,
+    partition_bytes: int | None,
+) -> Iterator[ArticleResult]:
+    import dask.bag as db
+    from distributed import Client, LocalCluster, as_completed
+
+    with ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler, set_as_default=False))
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+            client = stack.enter_context(Client(cluster, set_as_default=False))
+        slots = sum(client.nthreads().values()) or workers
+        groups = partitions(tasks, slots, partition_bytes)
+        bag = db.from_sequence(groups, partition_size=1).map(job)
+        futures = client.compute(bag.to_delayed())
+        index = {future.key: i for i, future in enumerate(futures)}
+        done: dict[int, PartitionOutput] = {}
+        following = 0
+        try:
+            for future in as_completed(futures, loop=client.loop):
+                # Each partition of the bag holds one group: a list of one output.
+                done[index[future.key]] = future.result()[0]
+                future.release()
+                while following in done:
+                    output: PartitionOutput = done.pop(following)
+                    following += 1
+                    for warning in output.warnings:
+                        print(warning, file=sys.stderr)
+                    if output.error is not None:
+                        raise output.error
+                    yield from output.results
+        finally:
+            if following < len(futures):  # stopped early: an error, or the caller gave up
+                client.cancel(futures)
+
+
+# --- the workers -----------------------------------------------------------------------
+
+_pipelines: dict[str, Any] = {}
+_pipeline_lock = threading.Lock()
+pipelines_built = 0  # in this process; the tests read it on the workers
+
+
+def worker_pipeline(config_json: str):
+    """This process's pipeline for a config, built on first use and kept."""
+    global pipelines_built
+    with _pipeline_lock:
+        nlp = _pipelines.get(config_json)
+        if nlp is None:
+            from kg.nlp import make_pipeline
+
+            nlp = _pipelines[config_json] = make_pipeline(config=json.loads(config_json))
+            pipelines_built += 1
+        return nlp
+
+
+@dataclass(frozen=True)
+class PartitionOutput:
+    """The results of one partition, the files it skipped, and the bad input it met."""
+
+    results: list[ArticleResult]
+    warnings: list[str]
+    error: InputError | None
+
+
+@dataclass(frozen=True)
+class PartitionJob:
+    """What a worker runs on one group of tasks: read, run the pipeline, drop the text."""
+
+    config_json: str
+    text_field: str
+    id_field: str
+
+    def __call__(self, group: list[Task]) -> PartitionOutput:
+        from kg.build import results_from_docs
+        from kg.nlp import process
+
+        warnings: list[str] = []
+        nlp = worker_pipeline(self.config_json)
+        # One thread at a time runs a process's pipeline (workers run with --nthreads 1).
+        with _pipeline_lock:
+            try:
+                results = [
+                    _without_text(result)
+                    for result in results_from_docs(process(nlp, self._articles(group, warnings)))
+                ]
+            except InputError as error:
+                # Bad input is the user's to fix, not a worker failure: hand it back to the
+                # client to raise, without a traceback in the worker's log.
+                return PartitionOutput([], warnings, error)
+        return PartitionOutput(results, warnings, None)
+
+    def _articles(self, group: list[Task], warnings: list[str]) -> Iterator[Article]:
+        for task in group:
+            if isinstance(task, ArticlesTask):
+                yield from task.articles
+                continue
+            try:
+                yield from ingest.read_file(
+                    Path(task.path),
+                    root=Path(task.root),
+                    text_field=self.text_field,
+                    id_field=self.id_field,
+                )
+            except InputError as error:
+                if not (task.in_folder and error.args[0].endswith(ingest._SKIPPABLE)):
+                    raise
+                warnings.append(f"kg: skipped {error}")
+
+
+def _without_text(result: ArticleResult) -> ArticleResult:
+    return dataclasses.replace(result, article=dataclasses.replace(result.article, text=""))
