@@ -48,12 +48,14 @@ class FileTask:
 
     ``in_folder``: the file was found in a folder, so an empty or binary file is skipped
     with a warning instead of failing the build (as :func:`kg.ingest.read_path` does).
+    ``shown``: the path as the user gave it, for messages.
     """
 
     path: str
     root: str
     in_folder: bool
     size: int
+    shown: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,14 +131,17 @@ def _file_tasks(path: Path) -> list[FileTask]:
         raise InputError(f"{path}: no such file or folder")
     if not path.is_dir():
         file = path.absolute()
-        return [FileTask(str(file), str(file.parent), False, file.stat().st_size)]
-    root = path.absolute()
+        return [FileTask(str(file), str(file.parent), False, file.stat().st_size, str(path))]
     files = sorted(
-        p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in ingest.SUFFIXES
+        p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ingest.SUFFIXES
     )
     if not files:
         raise InputError(f"{path}: no .txt, .md, .jsonl or .csv files in this folder")
-    return [FileTask(str(file), str(root), True, file.stat().st_size) for file in files]
+    root = path.absolute()
+    return [
+        FileTask(str(file.absolute()), str(root), True, file.stat().st_size, str(file))
+        for file in files
+    ]
 
 
 def partitions(
@@ -293,9 +298,11 @@ class PartitionJob:
                     id_field=self.id_field,
                 )
             except InputError as error:
-                if not (task.in_folder and error.args[0].endswith(ingest._SKIPPABLE)):
-                    raise
-                warnings.append(f"kg: skipped {error}")
+                # Name the file as the user did, as the local engine's messages do.
+                message = str(error).replace(task.path, task.shown or task.path, 1)
+                if not (task.in_folder and message.endswith(ingest._SKIPPABLE)):
+                    raise InputError(message) from None
+                warnings.append(f"kg: skipped {message}")
 
 
 def _without_text(result: ArticleResult) -> ArticleResult:

@@ -1,0 +1,185 @@
+"""Throughput of the dask engine with 1 and with 2 workers.
+
+Writes a synthetic corpus of ``--size`` MB (16 by default) of Chinese news pages into a
+temporary folder: each page a few articles (headline, byline, paragraphs) made from
+fixed templates and invented names, so it is the same on every run. Then, for each
+worker count, starts a LocalCluster (127.0.0.1, no dashboard, one thread per worker),
+loads the pipeline on every worker (timed apart: it is paid once per worker), and times
+``kg.distributed.extract_with_dask`` over the corpus. Prints characters per second, the
+ratio of the two, and the resident memory (RSS, now and peak) of each worker process
+after the run.
+
+    /work/venv/bin/python bench/dask_scaling.py [--size 16] [--workers 1 2] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import kg.distributed  # noqa: E402
+from kg.distributed import ArticlesTask, PartitionJob, extract_with_dask  # noqa: E402
+from kg.records import Article  # noqa: E402
+
+_CITIES = ("江川", "澄州", "岚海", "桐溪", "柏源", "霁阳", "棠浦", "榆林湾")
+_DISTRICTS = ("东港区", "西湖区", "临江区", "新城区", "北岸县", "南屿镇")
+_HEADS = ("青岚", "翠屿", "蓝湾", "澄川", "泓远", "枫岑", "沅芷", "韶岫", "砚墨", "琮瑄")
+_ORG_SUFFIXES = ("航运集团有限公司", "环保科技有限公司", "新材料有限公司", "物流有限公司",
+                 "发展集团", "研究院", "热电厂")  # fmt: skip
+_BUREAUS = ("水务局", "生态环境局", "交通运输局", "市场监督管理局", "农业农村局")
+_SURNAMES = "林周苏韩岑卓乔闻柏蓝"
+_GIVEN = ("晓舟", "明远", "青", "柏然", "一帆", "海燕", "春来", "思源", "若溪", "子衡")
+_POSTS = ("党委书记", "总经理", "董事长", "局长", "副局长", "主任")
+_PROGRAMMES = ("“一河一策”", "“一窗通办”", "“绿色港口”行动", "“清水护源”工程", "“百企帮村”计划")
+_HEADLINES = (
+    "{org}与{bureau}签订合作协议",
+    "{city}推行{programme}",
+    "{district}召开生态环境保护推进会",
+    "{org2}落户{city}经济开发区",
+)
+_SENTENCES = (
+    "{bureau}与{org}签订合作协议，双方将在{field}领域开展合作。",
+    "{org}{post}{person}介绍，企业将配合做好{field}工作。",
+    "{city}{district}创新服务方式，推行{programme}。",
+    "{bureau}{district}分局现场指导{org2}完成在线监控设备改造。",
+    "{org2}与{org}就{field}签订承诺书。",
+    "{person}表示，{programme}让企业少跑腿、群众得实惠。",
+    "据了解，{city}经济开发区管委会发布十条措施，支持企业扩大投资。",
+    "{district}行政审批局率先推出“秒批秒办”服务，{org}成为首批受益企业。",
+    "近年来，{city}累计投入资金{money}亿元，完成河道整治{km}公里。",
+    "{org}党委与{bureau}党组开展党建共建，推动{field}水平不断提升。",
+)
+_FIELDS = ("水质监测", "污染防治", "港口物流", "河道治理", "节能减排", "安全生产")
+
+
+def _article(rng: random.Random) -> str:
+    city = rng.choice(_CITIES) + "市"
+    names = {
+        "city": city,
+        "district": rng.choice(_DISTRICTS),
+        "bureau": city + rng.choice(_BUREAUS),
+        "org": rng.choice(_HEADS) + rng.choice(_ORG_SUFFIXES),
+        "org2": rng.choice(_HEADS) + rng.choice(_ORG_SUFFIXES),
+        "person": rng.choice(_SURNAMES) + rng.choice(_GIVEN),
+        "post": rng.choice(_POSTS),
+        "programme": rng.choice(_PROGRAMMES),
+        "field": rng.choice(_FIELDS),
+        "money": rng.randint(2, 90),
+        "km": rng.randint(10, 400),
+    }
+    lines = [rng.choice(_HEADLINES).format(**names)]
+    lines.append(f"本报记者 {rng.choice(_SURNAMES)}{rng.choice(_GIVEN)}")
+    for _ in range(rng.randint(3, 6)):
+        count = rng.randint(2, 4)
+        lines.append("".join(rng.choice(_SENTENCES).format(**names) for _ in range(count)))
+    return "\n".join(lines) + "\n"
+
+
+def write_corpus(folder: Path, size_mb: float, seed: int = 9, per_page: int = 6) -> tuple[int, int]:
+    """Pages of ``per_page`` articles until ``size_mb`` MB; returns (files, characters)."""
+    rng = random.Random(seed)
+    target = int(size_mb * 1024 * 1024)
+    written = chars = files = 0
+    while written < target:
+        page = "\n".join(_article(rng) for _ in range(per_page))
+        data = page.encode("utf-8")
+        sub = folder / f"{files // 100:03d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"page-{files:05d}.txt").write_bytes(data)
+        written += len(data)
+        chars += len(page)
+        files += 1
+    return files, chars
+
+
+def _worker_memory() -> dict:
+    import psutil
+
+    rss = psutil.Process().memory_info().rss
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+    return {"rss": rss, "peak": peak, "pipelines": kg.distributed.pipelines_built}
+
+
+def run(corpus: Path, chars: int, workers: int) -> dict:
+    from distributed import Client, LocalCluster
+
+    start = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster, set_as_default=False) as client,
+    ):
+        started = time.perf_counter()
+        warm = PartitionJob(json.dumps({}), "text", "id")
+        warmup = [ArticlesTask((Article("warm", "江川市水务局与蓝湾航运集团有限公司签订协议。"),))]
+        client.run(warm, warmup)  # every worker: build the pipeline, load LAC
+        warmed = time.perf_counter()
+        n = sum(1 for _ in extract_with_dask([corpus], scheduler=cluster.scheduler_address))
+        done = time.perf_counter()
+        memory = client.run(_worker_memory)
+    seconds = done - warmed
+    return {
+        "workers": workers,
+        "articles": n,
+        "cluster_start_s": started - start,
+        "pipeline_load_s": warmed - started,
+        "extract_s": seconds,
+        "chars_per_s": chars / seconds,
+        "memory": list(memory.values()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=float, default=16.0, help="corpus size in MB (16)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--keep", type=Path, help="write the corpus here and keep it")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="kg-dask-bench-") as tmp:
+        corpus = args.keep or Path(tmp) / "corpus"
+        t = time.perf_counter()
+        files, chars = write_corpus(corpus, args.size)
+        print(
+            f"corpus: {args.size:g} MB, {files} files, {chars:,} characters "
+            f"(written in {time.perf_counter() - t:.1f} s)"
+        )
+        rows = []
+        for workers in args.workers:
+            row = run(corpus, chars, workers)
+            rows.append(row)
+            mib = ", ".join(
+                f"{m['rss'] / 2**20:.0f} MiB (peak {m['peak'] / 2**20:.0f})" for m in row["memory"]
+            )
+            print(
+                f"{workers} worker(s): {row['articles']} articles in {row['extract_s']:.1f} s = "
+                f"{row['chars_per_s']:,.0f} chars/s; cluster start {row['cluster_start_s']:.1f} s, "
+                f"pipeline load {row['pipeline_load_s']:.1f} s; worker RSS {mib}"
+            )
+        if len(rows) >= 2:
+            base = rows[0]
+            for row in rows[1:]:
+                ratio = row["chars_per_s"] / base["chars_per_s"]
+                print(f"ratio {row['workers']} / {base['workers']} workers: {ratio:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
