@@ -31,7 +31,7 @@ _QUOTE = re.compile(r"“([^“”\n]{1,24})”|「([^「」\n]{1,24})」|\"([^\
 _TITLE = re.compile(r"《([^《》\n]{4,40})》")
 _NUMERAL = re.compile(r"^(?:[一二三四五六七八九十百千万两双]|\d)")
 _BYLINE_NAME = re.compile(
-    rf"(?:本报(?:特约|见习)?记者|特约记者|记者|通讯员)[\s:：]*([{_CJK}]{{2,3}})(?=报道|[\s、,，]|$)",
+    rf"(?:本报(?:特约|见习)?记者|特约记者|记者|通讯员)[\s:：]*([{_CJK}]{{2,3}})(?=报道|[\s、,，)）]|$)",
     re.M,
 )
 _CREDIT_NAME = re.compile(rf"([{_CJK}]{{2,3}})[\s]+摄(?=\s|$)", re.M)
@@ -205,7 +205,27 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         start, end = words.starts[first], words.ends[last]
         if end - start < 3 and word not in _GOV_WORDS:
             continue
+        if label == ORG and _is_category(words.text[start:end]):
+            continue
         yield Candidate(start, end, label, f"suffix_{label.lower()}", 3)
+
+
+_STANDALONE_BODIES = frozenset(
+    "人民政府 政府 委 市委 区委 县委 人大常委会 政协 法院 人民法院 检察院 人民检察院 "
+    "管委会 管理委员会 党工委 纪委 监委 公安局 税务局 财政局 教育局 民政局 商务局 统计局".split()
+)
+
+
+def _is_category(name: str) -> bool:
+    """丰泽区学校, 全市企业: a place and a bare kind of body names no organisation."""
+    prefix = division_prefix(name)
+    rest = name[len(prefix) :]
+    return (
+        prefix.endswith(("市", "区", "县", "省", "旗", "州"))
+        and org_suffix(rest) == rest
+        and rest not in _STANDALONE_BODIES
+        and not rest.startswith("分")
+    )
 
 
 def tagger_orgs(words: Words) -> Iterator[Candidate]:
@@ -278,8 +298,8 @@ def _noun_head(words: Words, end: int, heads: tuple[str, ...]) -> str | None:
     if i is None:
         return None
     best = None
-    for last in range(i, min(i + 3, len(words.tags))):
-        if words.tags[last] not in ("n", "vn", "nz"):
+    for last in range(i, min(i + 4, len(words.tags))):
+        if words.tags[last] not in ("n", "vn", "nz", "a", "an", "b"):
             break
         tail = words.text[end : words.ends[last]]
         if any(tail.endswith(h) for h in heads):

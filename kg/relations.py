@@ -344,6 +344,13 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
             if org:
                 yield person, "works_for", org, "works_for_post"
                 break
+        else:
+            # X局周明远局长: the organisation, the name, then the post.
+            after = text[person.end : person.end + 6]
+            org = next((e for e in orgs if e.end == person.start), None)
+            post = next((p for p in posts if after.startswith(p)), None)
+            if org and post and post not in _NOT_EMPLOYMENT:
+                yield person, "works_for", org, "works_for_post"
 
 
 _NOT_EMPLOYMENT = ("记者", "特约记者", "通讯员", "教授")

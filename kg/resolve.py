@@ -212,7 +212,7 @@ class ArticleResolver:
         if ent.label_ == GPE:
             return place_name(text, context) if division_chain(text) else text
         if ent.label_ == ORG:
-            return canonical_org(text, city)
+            return expand_abbreviations(canonical_org(_with_place(text, context), city))
         return text
 
     def _expand_short_forms(self, doc: Doc) -> None:
@@ -253,6 +253,18 @@ class ArticleResolver:
 
 
 _BRANCH_SUFFIXES = frozenset({"分局", "分公司", "分行", "支行", "分院", "分中心", "分所", "支队", "大队"})
+
+
+def _with_place(name: str, context: list[str]) -> str:
+    """区市场监管局 in an article about one district: that district's bureau."""
+    if len(name) < 4 or name[0] not in "市区县" or division_chain(name[:2]) or _BARE_GOV.match(name):
+        return name
+    places = Counter(
+        d.name for p in context for d in [pick_division(p)] if d and d.name.endswith(name[0])
+    )
+    if len(places) == 1 or (places and places.most_common(2)[0][1] > places.most_common(2)[-1][1]):
+        return places.most_common(1)[0][0] + name[1:]
+    return name
 
 
 def _is_short_form(short: str, full: str) -> bool:
@@ -312,8 +324,6 @@ def resolve_corpus(
         else:
             for name in group:
                 mapping[(etype, name)] = _longer_form(name, group) if etype in (ORG, GPE) else name
-            if etype == ORG:
-                _merge_abbreviations(mapping, mentions)
     entities: dict[tuple[str, str], Entity] = {}
     for m in mentions:
         final = mapping.get((m.type, m.canonical), m.canonical)
@@ -344,21 +354,6 @@ def expand_abbreviations(name: str) -> str:
         if short in name and full not in name:
             return name.replace(short, full)
     return name
-
-
-def _merge_abbreviations(mapping: dict[tuple[str, str], str], mentions: list[Mention]) -> None:
-    """ORG names equal once abbreviations are written out are one; the most used form wins."""
-    counts = Counter(mapping[(ORG, m.canonical)] for m in mentions if m.type == ORG)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for name in counts:
-        groups[expand_abbreviations(name)].append(name)
-    for forms in groups.values():
-        if len(forms) < 2:
-            continue
-        best = max(forms, key=lambda f: (counts[f], len(f), f))
-        for key, value in mapping.items():
-            if key[0] == ORG and value in forms:
-                mapping[key] = best
 
 
 def _merge_programmes(mentions: list[Mention]) -> dict[tuple[str, str], str]:
