@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.lexicons import division_prefix, divisions, surnames, word_list
+from kg.lexicons import division_prefix, divisions, posts, surnames, word_list
 
 ORG, GPE, PROGRAMME, PERSON = "ORG", "GPE", "PROGRAMME", "PERSON"
 
@@ -197,6 +197,8 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         label = ORG if org_suffix(word) else GPE if zone_suffix(word) else None
         if label is None:
             continue
+        if word in ("党委", "党组") and words.text.startswith(("书记", "副书记"), words.ends[last]):
+            continue  # X公司党委书记 Y: the post is 党委书记, the organisation X公司
         first = _walk_left(words, last)
         if first is None:
             if word in _GOV_WORDS:
@@ -226,6 +228,19 @@ def _is_category(name: str) -> bool:
         and rest not in _STANDALONE_BODIES
         and not rest.startswith("分")
     )
+
+
+_FTZ = re.compile(
+    r"中国[（(][\u3400-\u9fff]{2,3}[）)](?:自由贸易试验区|自贸试验区)(?:[\u3400-\u9fff]{2,4}片区)?"
+    r"(?P<body>管委会|管理委员会)?"
+)
+
+
+def free_trade_zones(words: Words) -> Iterator[Candidate]:
+    """中国（河南）自由贸易试验区洛阳片区 (管委会): names with brackets inside."""
+    for match in _FTZ.finditer(words.text):
+        label = ORG if match.group("body") else GPE
+        yield Candidate(match.start(), match.end(), label, "free_trade_zone", 5)
 
 
 def tagger_orgs(words: Words) -> Iterator[Candidate]:
@@ -356,21 +371,50 @@ def persons(words: Words) -> Iterator[Candidate]:
         for match in pattern.finditer(text):
             if match.group(1)[0] in names:
                 yield Candidate(match.start(1), match.end(1), PERSON, "byline", 5)
-    posts = word_list("posts.txt")
+    titles = posts()
     for i, tag in enumerate(words.tags):
         word = words.word(i)
         if tag != "PER" or not 2 <= len(word) <= 4 or word[0] not in names:
             continue
         before = text[max(0, words.starts[i] - 6) : words.starts[i]]
         after = text[words.ends[i] : words.ends[i] + 6]
-        with_post = any(before.endswith(p) or after.startswith(p) for p in posts)
+        with_post = any(before.endswith(p) or after.startswith(p) for p in titles)
         if len(word) == 3 or with_post:
             yield Candidate(words.starts[i], words.ends[i], PERSON, "lac_person", 2)
 
 
+_COMPANY_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司")
+
+
+def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candidate]:
+    """Later short forms of a company named in full (株洲恒岳化工有限公司 ... 恒岳化工)."""
+    text = words.text
+    forms: set[str] = set()
+    for cand in chosen:
+        name = text[cand.start : cand.end]
+        suffix = next((s for s in _COMPANY_SUFFIXES if name.endswith(s)), None)
+        if cand.label != ORG or suffix is None:
+            continue
+        core = name[: -len(suffix)]
+        core = core[len(division_prefix(core)) :]
+        if len(core) >= 3:
+            forms.add(core)
+        for i in range(len(words.starts)):  # prefixes of the core at word boundaries
+            cut = words.ends[i] - cand.start - (len(name) - len(suffix) - len(core))
+            if words.starts[i] >= cand.start and 4 <= cut < len(core):
+                forms.add(core[:cut])
+    taken = [(c.start, c.end) for c in chosen]
+    for form in sorted(forms, key=len, reverse=True):
+        for match in re.finditer(re.escape(form), text):
+            span = match.span()
+            if all(span[1] <= a or span[0] >= b for a, b in taken):
+                taken.append(span)
+                yield Candidate(span[0], span[1], ORG, "company_short_form", 1)
+
+
 RULES = {
     "orgs": (suffix_names, tagger_orgs),
-    "places": (division_names,),
+    "places": (division_names, free_trade_zones),
     "programmes": (quoted_programmes, titled_policies, unquoted_programmes),
     "persons": (persons,),
 }
@@ -418,7 +462,10 @@ class EntityRecognizer:
         self.enabled = enabled
 
     def __call__(self, doc: Doc) -> Doc:
-        chosen = choose(find_candidates(Words.from_doc(doc), self.enabled))
+        words = Words.from_doc(doc)
+        chosen = choose(find_candidates(words, self.enabled))
+        if self.enabled.get("orgs", True):
+            chosen = choose(chosen + list(company_short_forms(words, chosen)))
         doc = align(doc, {b for c in chosen for b in (c.start, c.end)})
         spans = []
         for cand in chosen:

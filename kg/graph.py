@@ -45,8 +45,11 @@ def assemble(results: Iterable[ArticleResult]) -> nx.MultiDiGraph:
             article_ids=ALIAS_SEP.join(sorted(entity.articles)),
         )
 
+    mentioned = {(e.type, e.name) for e in entities if e.mentions}
     evidence: dict[tuple[str, str, str], list[Relation]] = defaultdict(list)
     for rel in relations:
+        if rel.rule == "division_located_in" and (rel.tail_type, rel.tail) not in mentioned:
+            continue  # a district's city only where the corpus names that city
         head = node_id(rel.head_type, mapping.get((rel.head_type, rel.head), rel.head))
         tail = node_id(rel.tail_type, mapping.get((rel.tail_type, rel.tail), rel.tail))
         if head == tail:

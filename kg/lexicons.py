@@ -39,6 +39,17 @@ def abbreviations() -> tuple[tuple[str, str], ...]:
 
 
 @cache
+def posts() -> tuple[str, ...]:
+    """Posts from posts.txt with their deputy and party forms (副局长, 常务副局长, 党委副书记)."""
+    found = set()
+    for base in word_list("posts.txt"):
+        found.add(base)
+        if base not in ("记者", "特约记者", "通讯员", "教授", "委员", "负责人"):
+            found.update(f"{pre}{base}" for pre in ("副", "常务副", "党委", "党委副", "党组副"))
+    return tuple(sorted(found, key=lambda w: (-len(w), w)))
+
+
+@cache
 def surnames() -> frozenset[str]:
     """Common Chinese surnames, single characters (compound ones from the same file)."""
     return frozenset("".join(word_list("surnames.txt")))

@@ -23,9 +23,9 @@ from spacy.tokens import Doc
 
 from kg.entities import GPE, ORG, PERSON, PROGRAMME
 from kg.ingest import is_byline
-from kg.lexicons import DATA, division_chain, divisions, word_list
+from kg.lexicons import DATA, division_chain, divisions, posts
 from kg.records import Relation
-from kg.resolve import branch_place, parse_name, pick_division, place_name
+from kg.resolve import branch_place, canonical_org, parse_name, pick_division, place_name
 
 _CLAUSE = re.compile(r"[，,；;：:—！？!?。]|——")
 _DATELINE = re.compile(
@@ -67,42 +67,50 @@ class Sentence:
 def name_relations(name: str, etype: str, places: set[str]) -> Iterator[tuple[str, str, str, str, str]]:
     """(head, head_type, relation, tail, tail_type, rule) stated by a name itself."""
     if etype == ORG:
-        yield from _org_name_relations(name)
+        yield from _org_name_relations(name, places)
     elif etype == GPE:
         chain = division_chain(name)
         if chain:
             division = pick_division(name, places)
-            if division and division.parent and division.parent in places:
+            if division and division.parent:
+                # Kept in the graph only if the parent is mentioned somewhere in the corpus.
                 yield (name, GPE, "located_in", division.parent, GPE, "division_located_in")
         else:
-            place = _zone_place(name)
+            place = _zone_place(name, places)
             if place:
                 yield (name, GPE, "located_in", place, GPE, "name_located_in")
 
 
-def _org_name_relations(name: str, depth: int = 0) -> Iterator[tuple]:
+def _org_name_relations(name: str, places: set[str], depth: int = 0) -> Iterator[tuple]:
     parts = parse_name(name)
     if parts.parent and parts.parent != name:
         yield (name, ORG, "part_of", parts.parent, ORG, "name_part_of")
         place = branch_place(name, parts.parent)
-        if place:
+        if place and place in places:
             yield (name, ORG, "located_in", place, GPE, "name_located_in")
         if depth < 3:
-            yield from _org_name_relations(parts.parent, depth + 1)
-    elif parts.place and parts.place != name:
+            yield from _org_name_relations(parts.parent, places, depth + 1)
+    elif parts.place and parts.place != name and (
+        parts.place in places or _names_in_full(name, parts.place)
+    ):
         yield (name, ORG, "located_in", parts.place, GPE, "name_located_in")
 
 
-def _zone_place(name: str) -> str | None:
-    """The most specific division named inside a zone's name (X港Y港区 -> Y区)."""
+def _names_in_full(name: str, place: str) -> bool:
+    """盖州市公安局 names 盖州市 in full; 四川蜀芯 only hints at 四川省."""
+    return name.startswith(place) or (name.startswith("中共") and name[2:].startswith(place))
+
+
+def _zone_place(name: str, places: set[str]) -> str | None:
+    """The most specific division of the article named inside a zone's name (X港Y港区 -> Y区)."""
     table = divisions()
     best = None
     for start in range(len(name)):
         for end in range(min(len(name), start + 8), start + 1, -1):
             piece = name[start:end]
             if piece in table and piece != name:
-                division = pick_division(piece)
-                if division and (best is None or division.rank >= best.rank):
+                division = pick_division(piece, places)
+                if division and division.name in places and (best is None or division.rank >= best.rank):
                     best = division
                 break
     return best.name if best else None
@@ -264,7 +272,7 @@ def _listed_after(sentence: Sentence, pos: int) -> list[Ent]:
             continue
         gap = text[cursor : ent.start]
         allowed = gap == "" or gap in _LIST_JOINERS or (not listed and _is_appositive(gap))
-        if not allowed or ent.type != ORG:
+        if not allowed or ent.type not in (ORG, GPE):
             break
         listed.append(ent)
         cursor = ent.end
@@ -316,39 +324,54 @@ def _merged_programmes(sentence: Sentence, merge_verbs: list[str]) -> dict[Ent, 
 
 
 def _supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
+    """A 现场指导/督导检查 B, 到B督导检查, 对A、B的……进行督导检查."""
     text = sentence.text
-    for v_start, v_end in _find_all(text, triggers()["supervises"]["verbs"], sentence.ents):
-        target = next((e for e in sentence.ents if e.start >= v_end), None)
-        if target is None or target.type != ORG or target.start - v_end > 4:
+    lexicon = triggers()["supervises"]
+    for v_start, v_end in _find_all(text, lexicon["verbs"], sentence.ents):
+        targets = [e for e in sentence.ents if e.start >= v_end][:1]
+        targets = [e for e in targets if e.type == ORG and e.start - v_end <= 4]
+        clause = _clause_start(text, v_start)
+        for m_start, m_end in _find_all(text[:v_start], lexicon["visit_markers"] + lexicon["object_markers"], sentence.ents):
+            if m_start >= clause or text[m_start:m_end] in lexicon["object_markers"]:
+                targets += [e for e in _listed_after(sentence, m_end) if e.type == ORG and e.end <= v_start]
+        if not targets:
             continue
         heads, _ = _subject_or_actor(sentence, v_start, actor)
         for head in heads:
-            if head.name != target.name:
-                yield head, "supervises", target, "supervises_trigger"
+            for target in targets:
+                if head.name != target.name:
+                    yield head, "supervises", target, "supervises_trigger"
 
 
 def _works_for(sentence: Sentence) -> Iterator[tuple]:
     text = sentence.text
-    posts = word_list("posts.txt")
+    titles = posts()
+    government_posts = triggers()["works_for"]["government_posts"]
     ents = sentence.ents
     for i, person in enumerate(ents):
         if person.type != PERSON or is_byline(text[_clause_start(text, person.start) :].strip()):
             continue
         orgs = [e for e in ents[:i] if e.type == ORG]
         # 党工委书记 or 书记 after X党工委: try each post the name follows, longest first.
-        for first in (p for p in posts if text[: person.start].endswith(p)):
-            org_end, post = _posts_before(text, person.start, posts, first)
+        for first in (p for p in titles if text[: person.start].endswith(p)):
+            org_end, post = _posts_before(text, person.start, titles, first)
             if post in _NOT_EMPLOYMENT:
                 break
             org = next((e for e in orgs if e.end == org_end), None)
             if org:
                 yield person, "works_for", org, "works_for_post"
                 break
+            place = next((e for e in ents[:i] if e.type == GPE and e.end == org_end), None)
+            if place and post in government_posts:
+                # 醴陵市副市长 X: the city's people's government.
+                government = Ent(place.start, place.end, ORG, canonical_org(place.name + "政府"))
+                yield person, "works_for", government, "works_for_post"
+                break
         else:
             # X局周明远局长: the organisation, the name, then the post.
             after = text[person.end : person.end + 6]
             org = next((e for e in orgs if e.end == person.start), None)
-            post = next((p for p in posts if after.startswith(p)), None)
+            post = next((p for p in titles if after.startswith(p)), None)
             if org and post and post not in _NOT_EMPLOYMENT:
                 yield person, "works_for", org, "works_for_post"
 
@@ -480,6 +503,10 @@ def _places(doc: Doc) -> set[str]:
         if ent.label_ == GPE:
             places.add(ent._.canonical or ent.text)
             places.update(place_name(part) for part in division_chain(ent.text))
+        elif ent.label_ == ORG:
+            place = parse_name(ent._.canonical or ent.text).place
+            if place and _names_in_full(ent._.canonical or ent.text, place):
+                places.add(place)
     return places
 
 

@@ -210,27 +210,28 @@ class ArticleResolver:
     def _canonical(self, ent: Span, context: list[str], city: str | None) -> str:
         text = ent.text.strip()
         if ent.label_ == GPE:
-            return place_name(text, context) if division_chain(text) else text
+            return place_name(text, context) if division_chain(text) else expand_abbreviations(text)
         if ent.label_ == ORG:
             return expand_abbreviations(canonical_org(_with_place(text, context), city))
         return text
 
     def _expand_short_forms(self, doc: Doc) -> None:
-        """A short name that ends a longer one of the same type in the article becomes it."""
+        """A short name of a longer one of the same type in the article becomes it.
+
+        盖州分局 ends X局盖州分局; 高新区 ends the one 高新技术产业开发区 of the article;
+        十条措施 ends 《……十条措施》; a brand (恒岳化工) stands inside one company name.
+        """
         ents = list(doc.ents)
         for ent in ents:
-            if ent.label_ not in (ORG, GPE):
-                continue
-            longer = [
+            short = ent._.canonical
+            longer = {
                 other._.canonical
                 for other in ents
-                if other.label_ == ent.label_
-                and len(other._.canonical) > len(ent._.canonical)
-                and other._.canonical.endswith(ent._.canonical)
-                and _is_short_form(ent._.canonical, other._.canonical)
-            ]
-            if len(set(longer)) == 1:
-                ent._.canonical = longer[0]
+                if other.label_ == ent.label_ and len(other._.canonical) > len(short)
+                and _shortens(short, other._.canonical, ent.label_)
+            }
+            if len(longer) == 1:
+                ent._.canonical = longer.pop()
 
 
     def _expand_sibling_branches(self, doc: Doc) -> None:
@@ -265,6 +266,17 @@ def _with_place(name: str, context: list[str]) -> str:
     if len(places) == 1 or (places and places.most_common(2)[0][1] > places.most_common(2)[-1][1]):
         return places.most_common(1)[0][0] + name[1:]
     return name
+
+
+def _shortens(short: str, full: str, label: str) -> bool:
+    """Whether ``short`` is a short form of ``full`` inside one article."""
+    if label == PROGRAMME:
+        return not _QUOTED.search(short) and strip_quotes(full).endswith(short)
+    if label == ORG and not org_suffix(short):
+        return short in full  # a brand inside a company's full name
+    if full.endswith(short):
+        return _is_short_form(short, full) or zone_suffix(short) == short
+    return False
 
 
 def _is_short_form(short: str, full: str) -> bool:
