@@ -39,7 +39,7 @@ _NAME_BEFORE_BYLINE = re.compile(
     rf"(?:^|[\s。])([{_CJK}]{{2,3}})[ \t]+(?=本报(?:特约)?记者|记者|通讯员)", re.M
 )
 _NUMBERED_MEASURES = re.compile(
-    r"[一二三四五六七八九十百两\d]+[条项](?:举措|措施|意见|规定|政策|新政|办法)"
+    r"[一二三四五六七八九十百两\d]+[条项](?:举措|措施|意见|规定|政策|新政|办法|机制|制度)"
 )
 _GOV_WORDS = ("市委", "市政府", "区委", "区政府", "县委", "县政府", "省委", "省政府", "市委党校")
 _NOT_ORG = frozenset(
@@ -197,14 +197,17 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         label = ORG if org_suffix(word) else GPE if zone_suffix(word) else None
         if label is None:
             continue
-        if word in ("党委", "党组") and words.text.startswith(("书记", "副书记"), words.ends[last]):
-            continue  # X公司党委书记 Y: the post is 党委书记, the organisation X公司
+        end = words.ends[last]
+        if word.endswith(("党委", "党组")) and words.text.startswith(("书记", "副书记"), end):
+            if len(word) <= 2:
+                continue  # X公司党委书记 Y: the post is 党委书记, the organisation X公司
+            end -= 2
         first = _walk_left(words, last)
         if first is None:
             if word in _GOV_WORDS:
                 yield Candidate(words.starts[last], words.ends[last], ORG, "gov_word", 1)
             continue
-        start, end = words.starts[first], words.ends[last]
+        start = words.starts[first]
         if end - start < 3 and word not in _GOV_WORDS:
             continue
         if label == ORG and _is_category(words.text[start:end]):
@@ -342,6 +345,11 @@ def titled_policies(words: Words) -> Iterator[Candidate]:
             yield Candidate(match.start(), match.end(), PROGRAMME, "titled_policy", 4)
 
 
+_GENERIC_NOUNS = frozenset(
+    "企业 单位 部门 群众 行业 全市 全区 全县 全省 工作 重点 相关 各类 各级 辖区 社会 机关 干部".split()
+)
+
+
 def unquoted_programmes(words: Words) -> Iterator[Candidate]:
     """Unquoted names with a strict programme head (党史学习教育, 职业技能提升行动)."""
     text = words.text
@@ -354,8 +362,12 @@ def unquoted_programmes(words: Words) -> Iterator[Candidate]:
             if i is None:
                 continue
             first = None
-            for j in range(i, max(i - 2, -1), -1):
-                if words.tags[j] in STOP_TAGS - {"d"} or head_start - words.starts[j] > 4:
+            for j in range(i, max(i - 4, -1), -1):
+                if (
+                    words.tags[j] in (STOP_TAGS - {"d"}) | PROPER_TAGS
+                    or head_start - words.starts[j] > 8
+                    or words.word(j) in _GENERIC_NOUNS
+                ):
                     break
                 first = j
             if first is None or text[head_start - 1] in "”」\"":

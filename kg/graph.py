@@ -9,7 +9,7 @@ from dataclasses import asdict
 import networkx as nx
 
 from kg.records import ArticleResult, Relation
-from kg.resolve import resolve_corpus
+from kg.resolve import places_named, resolve_corpus
 from kg.schema import ALIAS_SEP, SYMMETRIC_RELATIONS, node_id
 
 
@@ -46,6 +46,7 @@ def assemble(results: Iterable[ArticleResult]) -> nx.MultiDiGraph:
         )
 
     mentioned = {(e.type, e.name) for e in entities if e.mentions}
+    mentioned |= {("GPE", mapping.get(("GPE", p), p)) for p in places_named(mentions)}
     evidence: dict[tuple[str, str, str], list[Relation]] = defaultdict(list)
     for rel in relations:
         if rel.rule == "division_located_in" and (rel.tail_type, rel.tail) not in mentioned:

@@ -231,11 +231,6 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
     signals = _find_all(text, lexicon["verbs"] + lexicon["agreements"], sentence.ents)
     if not signals:
         return
-    group = [e for e in subjects(sentence, signals[0][0]) if e.type == ORG]
-    for i, head in enumerate(group):  # A、B和C三方签署: every pair of the group
-        for tail in group[i + 1 :]:
-            found_list = True
-            yield head, "partners_with", tail, "partners_list"
     for m_start, m_end in _find_all(text, lexicon["markers"], sentence.ents):
         listed = _listed_after(sentence, m_end)
         later = [s for s in signals if s[0] >= m_end]
@@ -249,6 +244,12 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
             for tail in listed:
                 if tail.name != head.name:
                     yield head, "partners_with", tail, "partners_list"
+    if not found_list:
+        group = [e for e in subjects(sentence, signals[0][0]) if e.type == ORG]
+        for i, head in enumerate(group):  # A、B和C三方签署: every pair of the group
+            for tail in group[i + 1 :]:
+                found_list = True
+                yield head, "partners_with", tail, "partners_list"
     sides = next((text.find(w) for w in lexicon["both_sides"] if w in text), -1)
     if not found_list and actor and sides >= 0:
         here = [e for e in sentence.ents if e.end <= sides]

@@ -353,18 +353,41 @@ def resolve_corpus(
 
 
 def _longer_form(name: str, group: set[str]) -> str:
-    """The one longer name in the corpus that ends with this short form, if only one."""
+    """The one longer name in the corpus that this short form stands for, if only one.
+
+    A branch or zone ends its full name (西市分局); a brand stands inside exactly one
+    company's full name (通海港口集团 in 江苏通海港口集团有限公司).
+    """
     longer = {g for g in group if len(g) > len(name) and g.endswith(name)}
     if len(longer) == 1 and _is_short_form(name, next(iter(longer))):
         return next(iter(longer))
+    if not org_suffix(name) or name.endswith("集团"):
+        companies = {g for g in group if name in g and g != name and g.endswith(_COMPANY[0])}
+        if len(companies) == 1:
+            return companies.pop()
     return name
+
+
+def places_named(mentions: Iterable[Mention]) -> set[str]:
+    """Places the text names: GPE mentions, the cities of district chains (绵阳市涪城区),
+    and divisions written in full at the head of organisation names (盖州市公安局)."""
+    found = set()
+    for m in mentions:
+        if m.type == GPE:
+            found.add(m.canonical)
+            found.update(place_name(part) for part in division_chain(m.text))
+        elif m.type == ORG:
+            place, rest = _leading_place(m.canonical)
+            if place and m.canonical.removeprefix("中共").startswith(place):
+                found.add(place)
+    return found
 
 
 def expand_abbreviations(name: str) -> str:
     """A name with its bureau abbreviations written out (市场监管局 -> 市场监督管理局)."""
     for short, full in abbreviations():
         if short in name and full not in name:
-            return name.replace(short, full)
+            name = name.replace(short, full)
     return name
 
 
