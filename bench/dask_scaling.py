@@ -5,11 +5,16 @@ temporary folder: each page a few articles (headline, byline, paragraphs) made f
 fixed templates and invented names, so it is the same on every run. Then, for each
 worker count, starts a LocalCluster (127.0.0.1, no dashboard, one thread per worker),
 loads the pipeline on every worker (timed apart: it is paid once per worker), and times
-``kg.distributed.extract_with_dask`` over the corpus. Prints characters per second, the
-ratio of the two, and the resident memory (RSS, now and peak) of each worker process
-after the run.
+``kg.distributed.extract_with_dask`` over the corpus.
 
-    /work/venv/bin/python bench/dask_scaling.py [--size 16] [--workers 1 2] [--keep DIR]
+Prints, per run: characters per second (wall clock), the CPU seconds the workers spent
+and characters per worker CPU second, the CPU seconds that *other* processes of the
+machine used meanwhile (a shared machine makes wall-clock figures noisy: read the ratio
+with that column), and the resident memory of each worker process (RSS once the pipeline
+is loaded, and RSS and peak RSS after the run). Then the ratio of the throughputs.
+``--repeat`` alternates the worker counts (1, 2, 1, 2, ...) and keeps the best run of each.
+
+    /work/venv/bin/python bench/dask_scaling.py [--size 16] [--workers 1 2] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import random
 import resource
 import sys
@@ -103,12 +109,30 @@ def write_corpus(folder: Path, size_mb: float, seed: int = 9, per_page: int = 6)
     return files, chars
 
 
-def _worker_memory() -> dict:
+def _worker_state() -> dict:
     import psutil
 
-    rss = psutil.Process().memory_info().rss
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
-    return {"rss": rss, "peak": peak, "pipelines": kg.distributed.pipelines_built}
+    process = psutil.Process()
+    cpu = process.cpu_times()
+    return {
+        "rss": process.memory_info().rss,
+        "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # Linux: KiB
+        "cpu": cpu.user + cpu.system,
+        "pipelines": kg.distributed.pipelines_built,
+    }
+
+
+def _busy() -> float:
+    """CPU seconds the whole machine has been busy."""
+    import psutil
+
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + t.irq + t.softirq + getattr(t, "steal", 0.0)
+
+
+def _own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
 
 
 def run(corpus: Path, chars: int, workers: int) -> dict:
@@ -131,10 +155,14 @@ def run(corpus: Path, chars: int, workers: int) -> dict:
         warmup = [ArticlesTask((Article("warm", "江川市水务局与蓝湾航运集团有限公司签订协议。"),))]
         client.run(warm, warmup)  # every worker: build the pipeline, load LAC
         warmed = time.perf_counter()
+        before = client.run(_worker_state)
+        busy, own = _busy(), _own_cpu()
+        t = time.perf_counter()
         n = sum(1 for _ in extract_with_dask([corpus], scheduler=cluster.scheduler_address))
-        done = time.perf_counter()
-        memory = client.run(_worker_memory)
-    seconds = done - warmed
+        seconds = time.perf_counter() - t
+        busy, own = _busy() - busy, _own_cpu() - own
+        after = client.run(_worker_state)
+    worker_cpu = sum(after[w]["cpu"] - before[w]["cpu"] for w in after)
     return {
         "workers": workers,
         "articles": n,
@@ -142,14 +170,25 @@ def run(corpus: Path, chars: int, workers: int) -> dict:
         "pipeline_load_s": warmed - started,
         "extract_s": seconds,
         "chars_per_s": chars / seconds,
-        "memory": list(memory.values()),
+        "worker_cpu_s": worker_cpu,
+        "chars_per_cpu_s": chars / worker_cpu,
+        "others_cpu_s": max(0.0, busy - worker_cpu - own),
+        "loaded_rss": [before[w]["rss"] for w in sorted(before)],
+        "rss": [after[w]["rss"] for w in sorted(after)],
+        "peak": [after[w]["peak"] for w in sorted(after)],
+        "pipelines": [after[w]["pipelines"] for w in sorted(after)],
     }
+
+
+def _mib(values: list[int]) -> str:
+    return "/".join(f"{v / 2**20:.0f}" for v in values)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=float, default=16.0, help="corpus size in MB (16)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each count (1)")
     parser.add_argument("--keep", type=Path, help="write the corpus here and keep it")
     args = parser.parse_args(argv)
 
@@ -161,23 +200,31 @@ def main(argv: list[str] | None = None) -> int:
             f"corpus: {args.size:g} MB, {files} files, {chars:,} characters "
             f"(written in {time.perf_counter() - t:.1f} s)"
         )
-        rows = []
-        for workers in args.workers:
-            row = run(corpus, chars, workers)
-            rows.append(row)
-            mib = ", ".join(
-                f"{m['rss'] / 2**20:.0f} MiB (peak {m['peak'] / 2**20:.0f})" for m in row["memory"]
-            )
+        print(f"machine: {os.cpu_count()} CPUs")
+        best: dict[int, dict] = {}
+        for _ in range(args.repeat):
+            for workers in args.workers:
+                row = run(corpus, chars, workers)
+                print(
+                    f"{workers} worker(s): {row['articles']} articles in {row['extract_s']:.1f} s"
+                    f" = {row['chars_per_s']:,.0f} chars/s; workers {row['worker_cpu_s']:.1f}"
+                    f" CPU-s ({row['chars_per_cpu_s']:,.0f} chars/CPU-s); other processes"
+                    f" {row['others_cpu_s']:.1f} CPU-s; cluster start"
+                    f" {row['cluster_start_s']:.1f} s, pipeline load"
+                    f" {row['pipeline_load_s']:.1f} s; worker RSS MiB: loaded"
+                    f" {_mib(row['loaded_rss'])}, after {_mib(row['rss'])}, peak"
+                    f" {_mib(row['peak'])}; pipelines built {row['pipelines']}",
+                    flush=True,
+                )
+                if row["chars_per_s"] > best.get(workers, {}).get("chars_per_s", 0):
+                    best[workers] = row
+        base = best[args.workers[0]]
+        for workers in args.workers[1:]:
+            ratio = best[workers]["chars_per_s"] / base["chars_per_s"]
             print(
-                f"{workers} worker(s): {row['articles']} articles in {row['extract_s']:.1f} s = "
-                f"{row['chars_per_s']:,.0f} chars/s; cluster start {row['cluster_start_s']:.1f} s, "
-                f"pipeline load {row['pipeline_load_s']:.1f} s; worker RSS {mib}"
+                f"ratio {workers} / {args.workers[0]} workers: {ratio:.2f}x "
+                f"({best[workers]['chars_per_s']:,.0f} / {base['chars_per_s']:,.0f} chars/s)"
             )
-        if len(rows) >= 2:
-            base = rows[0]
-            for row in rows[1:]:
-                ratio = row["chars_per_s"] / base["chars_per_s"]
-                print(f"ratio {row['workers']} / {base['workers']} workers: {ratio:.2f}x")
     return 0
 
 

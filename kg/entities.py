@@ -44,12 +44,13 @@ _NUMBERED_MEASURES = re.compile(
 _GOV_WORDS = ("市委", "市政府", "区委", "区政府", "县委", "县政府", "省委", "省政府", "市委党校")
 _NOT_ORG = frozenset(
     "格局 布局 大局 全局 结局 开局 新局 时局 变局 僵局 定局 政局 当局 骗局 饭局 赌局 棋局 "
-    "核心 重心 圆心 初心 信心 决心 同心 民心 人心 安心".split()
+    "核心 重心 圆心 初心 信心 决心 同心 民心 人心 安心 城乡 家乡 故乡 下乡 返乡 老乡 "
+    "本乡 异乡 同乡".split()
 )
 _ORG_WORDS = frozenset({"中共", "市委", "区委", "县委", "省委", "州委", "党委", "中国共产党"})
 _MEDIA_AFTER = re.compile(
     r"^(?:[“「\"][^”」\"]{1,16}[”」\"])*\s*[等两三四五六七八九十\d个]*(?:学教|学习|宣传)?"
-    r"(?:微信)?(?:公众号|专栏|栏目|客户端|APP|app|平台|报|杂志|网站|视频号|抖音号)"
+    r"(?:微信)?(?:公众号|专栏|栏目|客户端|APP|app|报|杂志|网站|视频号|抖音号)"
 )
 
 
@@ -256,10 +257,21 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
             quoted = words.text[words.starts[i] - 1 : words.starts[i]] in "“「\"" and i > 0
             if quoted and not org_suffix(word):
                 continue  # “e路通办”: a quoted name is a brand or a programme, not an org
-            label = GPE if is_division(word) else ORG
-            yield Candidate(words.starts[i], words.ends[i], label, "lac_org", 2)
+            if is_division(word):
+                yield Candidate(words.starts[i], words.ends[i], GPE, "lac_org", 2)
+            elif org_suffix(word) or _supported(words, word):
+                yield Candidate(words.starts[i], words.ends[i], ORG, "lac_org", 2)
         elif tag == "LOC" and word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
             yield Candidate(words.starts[i], words.ends[i], GPE, "lac_town", 1)
+
+
+def _supported(words: Words, word: str) -> bool:
+    """A tagger name without an organisation suffix counts when the article repeats it or
+    names the company it stands for in full (恒岳 ... 株洲恒岳化工有限公司)."""
+    text = words.text
+    return text.count(word) >= 2 or any(
+        word in text[m.start() - 12 : m.start()] for m in re.finditer("公司|集团", text)
+    )
 
 
 def division_names(words: Words) -> Iterator[Candidate]:

@@ -45,7 +45,9 @@ def posts() -> tuple[str, ...]:
     for base in word_list("posts.txt"):
         found.add(base)
         if base not in ("记者", "特约记者", "通讯员", "教授", "委员", "负责人"):
-            found.update(f"{pre}{base}" for pre in ("副", "常务副", "党委", "党委副", "党组副"))
+            found.update(
+                f"{pre}{base}" for pre in ("副", "常务副", "党委", "党委副", "党组副", "专职", "专职副")
+            )
     return tuple(sorted(found, key=lambda w: (-len(w), w)))
 
 

@@ -64,8 +64,14 @@ class Sentence:
 # --- relations stated by names ----------------------------------------------------------
 
 
-def name_relations(name: str, etype: str, places: set[str]) -> Iterator[tuple[str, str, str, str, str]]:
-    """(head, head_type, relation, tail, tail_type, rule) stated by a name itself."""
+def name_relations(
+    name: str, etype: str, places: set[str], surface: str = ""
+) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """(head, head_type, relation, tail, tail_type, rule) stated by a name itself.
+
+    ``surface`` is the name as written when it says more than the canonical name
+    (赣州市南康区龙回镇 for 龙回镇).
+    """
     if etype == ORG:
         yield from _org_name_relations(name, places)
     elif etype == GPE:
@@ -76,7 +82,7 @@ def name_relations(name: str, etype: str, places: set[str]) -> Iterator[tuple[st
                 # Kept in the graph only if the parent is mentioned somewhere in the corpus.
                 yield (name, GPE, "located_in", division.parent, GPE, "division_located_in")
         else:
-            place = _zone_place(name, places)
+            place = _zone_place(surface or name, places)
             if place:
                 yield (name, GPE, "located_in", place, GPE, "name_located_in")
 
@@ -446,7 +452,8 @@ class RelationExtractor:
                     continue
                 seen.add((name, ent.label_))
                 evidence = ent.sent.text.strip()
-                for head, ht, rel, tail, tt, rule in name_relations(name, ent.label_, places):
+                surface = ent.text if len(ent.text) > len(name) else ""
+                for head, ht, rel, tail, tt, rule in name_relations(name, ent.label_, places, surface):
                     found.append(
                         Relation(head, ht, rel, tail, tt, article, evidence, confidence[rule], rule)
                     )

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.entities import GPE, ORG, PERSON, PROGRAMME, org_suffix, zone_suffix
-from kg.lexicons import Division, abbreviations, division_chain, divisions
+from kg.lexicons import Division, abbreviations, division_chain, division_prefix, divisions
 from kg.records import Mention
 
 _QUOTES = "“”‘’\"'「」『』《》〈〉"
@@ -130,6 +130,7 @@ def parse_name(name: str) -> NameParts:
     return NameParts(place, parent)
 
 
+_TOWNS = ("镇", "乡", "街道")
 _COMPANY = ("公司", "集团", "厂", "银行", "分行", "支行")
 _SUFFIX_STARTS = ("有限", "股份", "集团", "公司", "分", "委员会", "人民")
 
@@ -210,7 +211,12 @@ class ArticleResolver:
     def _canonical(self, ent: Span, context: list[str], city: str | None) -> str:
         text = ent.text.strip()
         if ent.label_ == GPE:
-            return place_name(text, context) if division_chain(text) else expand_abbreviations(text)
+            if division_chain(text):
+                return place_name(text, context)
+            prefix = division_prefix(text)
+            if prefix and text.endswith(_TOWNS) and len(text) - len(prefix) >= 2:
+                return text[len(prefix) :]  # 赣州市南康区龙回镇 -> 龙回镇, inside 南康区
+            return expand_abbreviations(text)
         if ent.label_ == ORG:
             return expand_abbreviations(canonical_org(_with_place(text, context), city))
         return text
