@@ -38,10 +38,11 @@ def main(argv: list[str]) -> int:
         for rule, (tp, out) in rule_counts(G, load_gold(gold_path)).items():
             right[rule] += tp
             scored[rule] += out
-    print(f"{'rule':24} {'right':>6} {'scored':>6} {'precision':>9}")
+    print(f"{'rule':24} {'right':>6} {'scored':>6} {'precision':>9} {'smoothed':>9}")
     for rule in sorted(scored):
         precision = right[rule] / scored[rule] if scored[rule] else float("nan")
-        print(f"{rule:24} {right[rule]:6d} {scored[rule]:6d} {precision:9.2f}")
+        smoothed = (right[rule] + 1) / (scored[rule] + 2)
+        print(f"{rule:24} {right[rule]:6d} {scored[rule]:6d} {precision:9.2f} {smoothed:9.2f}")
     return 0
 
 
