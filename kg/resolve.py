@@ -278,8 +278,9 @@ def _shortens(short: str, full: str, label: str) -> bool:
     """Whether ``short`` is a short form of ``full`` inside one article."""
     if label == PROGRAMME:
         return not _QUOTED.search(short) and strip_quotes(full).endswith(short)
-    if label == ORG and not org_suffix(short):
-        return short in full  # a brand inside a company's full name
+    if label == ORG and (not org_suffix(short) or short.endswith("集团")):
+        # a brand inside a company's full name (恒岳化工, 通海港口集团)
+        return short in full and (not org_suffix(short) or full.endswith("公司"))
     if full.endswith(short):
         return _is_short_form(short, full) or zone_suffix(short) == short
     return False
@@ -368,7 +369,10 @@ def _longer_form(name: str, group: set[str]) -> str:
     if len(longer) == 1 and _is_short_form(name, next(iter(longer))):
         return next(iter(longer))
     if not org_suffix(name) or name.endswith("集团"):
-        companies = {g for g in group if name in g and g != name and g.endswith(_COMPANY[0])}
+        companies = {
+            g for g in group
+            if name in g and g != name and g.endswith("公司") and not parse_name(g).parent
+        }
         if len(companies) == 1:
             return companies.pop()
     return name
