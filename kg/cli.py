@@ -14,6 +14,7 @@ from pathlib import Path
 from kg.errors import InputError, KgError
 
 DEFAULT_OUTDIR = "output"
+NER_LABELS = {"PERSON": "PER", "GPE": "LOC", "ORG": "ORG"}  # the usual PER/LOC/ORG scheme
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -74,6 +75,10 @@ def cmd_entities(args: argparse.Namespace) -> int:
     from kg.build import iter_mentions
 
     for mention in iter_mentions(args.paths, text_field=args.text_field, id_field=args.id_field):
+        if args.ner_labels:
+            if mention["type"] not in NER_LABELS:
+                continue
+            mention["type"] = NER_LABELS[mention["type"]]
         if args.jsonl:
             print(json.dumps(mention, ensure_ascii=False, sort_keys=True))
         else:
@@ -133,6 +138,10 @@ def make_parser() -> argparse.ArgumentParser:
     ents.add_argument("paths", nargs="+", type=Path)
     corpus_options(ents)
     ents.add_argument("--jsonl", action="store_true", help="one JSON object per line")
+    ents.add_argument(
+        "--ner-labels", action="store_true",
+        help="PER/LOC/ORG labels for scoring on NER corpora (programmes left out)",
+    )
     ents.set_defaults(func=cmd_entities)
 
     exp = sub.add_parser("export", help="convert a saved graph to another format")

@@ -113,6 +113,13 @@ def test_entities_prints_offsets_type_and_canonical(built, capsys):
     assert len(first) == 6
 
 
+def test_entities_with_ner_labels(built, capsys):
+    root, _ = built
+    assert main(["entities", str(root / "corpus" / "a.txt"), "--jsonl", "--ner-labels"]) == 0
+    labels = {json.loads(line)["type"] for line in capsys.readouterr().out.splitlines()}
+    assert labels and labels <= {"PER", "LOC", "ORG"} and "ORG" in labels
+
+
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "csv", "neo4j"])
 def test_export_every_format(built, tmp_path, fmt, capsys):
     _, out = built
