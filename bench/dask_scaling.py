@@ -146,6 +146,8 @@ def run(corpus: Path, chars: int, workers: int) -> dict:
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            # no dashboard; the scheduler's HTTP routes on a free local port, not 8787
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster, set_as_default=False) as client,

@@ -99,8 +99,8 @@ def community_table(
 ) -> pd.DataFrame:
     """One row per community (a set of nodes, e.g. from ``louvain_communities``).
 
-    Communities are numbered from 0, largest first (ties by their first member's
-    name); those with fewer than ``min_size`` nodes are left out, the numbering of
+    Communities are numbered from 0, largest first (ties by their best-connected
+    member); those with fewer than ``min_size`` nodes are left out, the numbering of
     the others is unchanged. ``types`` counts the entity types (``ORG 4, GPE 2``);
     ``members`` lists the names, highest degree first.
     Columns: community, size, types, members.

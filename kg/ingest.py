@@ -8,6 +8,7 @@ control characters, and a newspaper page is split into its articles.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import re
@@ -170,12 +171,12 @@ def _read_jsonl(text: str, path: Path, name: str, text_field: str, id_field: str
 
 
 def _read_csv(text: str, path: Path, name: str, text_field: str, id_field: str) -> Iterator[Article]:
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames or text_field not in reader.fieldnames:
         raise InputError(f"{path}: no column named {text_field!r} (use --text-field)")
     try:
-        for lineno, record in enumerate(reader, 2):
-            yield _record_article(record, path, lineno, name, text_field, id_field)
+        for record in reader:
+            yield _record_article(record, path, reader.line_num, name, text_field, id_field)
     except csv.Error as error:
         raise InputError(f"{path}:{reader.line_num}: malformed CSV ({error})") from None
 
