@@ -15,13 +15,18 @@ from kg.evaluate import load_gold, score
 
 def rule_counts(G, gold) -> dict[str, tuple[int, int]]:
     """rule -> (typed-correct edges, scored edges) for the edges each rule produced."""
-    rules = sorted({r for _, _, d in G.edges(data=True) for r in d.get("rules", "").split("|") if r})
+    rules = sorted(
+        {r for _, _, d in G.edges(data=True) for r in d.get("rules", "").split("|") if r}
+    )
     out = {}
     for rule in rules:
         H = G.copy()
         H.remove_edges_from(
-            [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
-             if rule not in d.get("rules", "").split("|")]
+            [
+                (u, v, k)
+                for u, v, k, d in G.edges(keys=True, data=True)
+                if rule not in d.get("rules", "").split("|")
+            ]
         )
         report = score(H, gold)
         prf = report.relations_typed

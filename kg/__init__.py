@@ -1,9 +1,9 @@
 """kg: turn Chinese news text into a knowledge graph.
 
-    import kg
-    G = kg.build_graph(["articles/"])      # networkx.MultiDiGraph
-    frames = kg.to_frames(G)              # pandas DataFrames
-    kg.write(G, "output")                 # graph.graphml, graph.json, CSVs, graph.html
+import kg
+G = kg.build_graph(["articles/"])      # networkx.MultiDiGraph
+frames = kg.to_frames(G)              # pandas DataFrames
+kg.write(G, "output")                 # graph.graphml, graph.json, CSVs, graph.html
 """
 
 from __future__ import annotations

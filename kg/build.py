@@ -99,8 +99,12 @@ def build_graph(
         from kg.distributed import extract_with_dask
 
         results = extract_with_dask(
-            inputs, workers=workers, scheduler=scheduler, config=config,
-            text_field=text_field, id_field=id_field,
+            inputs,
+            workers=workers,
+            scheduler=scheduler,
+            config=config,
+            text_field=text_field,
+            id_field=id_field,
         )
     else:
         articles = read_inputs(inputs, text_field=text_field, id_field=id_field)
@@ -124,6 +128,11 @@ def iter_mentions(
     for result in extract(articles):
         for m in result.mentions:
             yield {
-                "article": m.article, "start": m.start, "end": m.end, "text": m.text,
-                "type": m.type, "canonical": m.canonical, "rule": m.rule,
+                "article": m.article,
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "type": m.type,
+                "canonical": m.canonical,
+                "rule": m.rule,
             }

@@ -139,7 +139,8 @@ def make_parser() -> argparse.ArgumentParser:
     corpus_options(ents)
     ents.add_argument("--jsonl", action="store_true", help="one JSON object per line")
     ents.add_argument(
-        "--ner-labels", action="store_true",
+        "--ner-labels",
+        action="store_true",
         help="PER/LOC/ORG labels for scoring on NER corpora (programmes left out)",
     )
     ents.set_defaults(func=cmd_entities)

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.lexicons import division_prefix, divisions, posts, surnames, word_list
+from kg.lexicons import division_chain, division_prefix, divisions, posts, surnames, word_list
 
 ORG, GPE, PROGRAMME, PERSON = "ORG", "GPE", "PROGRAMME", "PERSON"
 
@@ -43,9 +43,44 @@ _NUMBERED_MEASURES = re.compile(
 )
 _GOV_WORDS = ("市委", "市政府", "区委", "区政府", "县委", "县政府", "省委", "省政府", "市委党校")
 _NOT_ORG = frozenset(
-    "格局 布局 大局 全局 结局 开局 新局 时局 变局 僵局 定局 政局 当局 骗局 饭局 赌局 棋局 "
-    "核心 重心 圆心 初心 信心 决心 同心 民心 人心 安心 城乡 家乡 故乡 下乡 返乡 老乡 "
-    "本乡 异乡 同乡".split()
+    [
+        "格局",
+        "布局",
+        "大局",
+        "全局",
+        "结局",
+        "开局",
+        "新局",
+        "时局",
+        "变局",
+        "僵局",
+        "定局",
+        "政局",
+        "当局",
+        "骗局",
+        "饭局",
+        "赌局",
+        "棋局",
+        "核心",
+        "重心",
+        "圆心",
+        "初心",
+        "信心",
+        "决心",
+        "同心",
+        "民心",
+        "人心",
+        "安心",
+        "城乡",
+        "家乡",
+        "故乡",
+        "下乡",
+        "返乡",
+        "老乡",
+        "本乡",
+        "异乡",
+        "同乡",
+    ]
 )
 _ORG_WORDS = frozenset({"中共", "市委", "区委", "县委", "省委", "州委", "党委", "中国共产党"})
 _MEDIA_AFTER = re.compile(
@@ -217,8 +252,32 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
 
 
 _STANDALONE_BODIES = frozenset(
-    "人民政府 政府 委 市委 区委 县委 人大常委会 政协 法院 人民法院 检察院 人民检察院 "
-    "管委会 管理委员会 党工委 纪委 监委 公安局 税务局 财政局 教育局 民政局 商务局 统计局".split()
+    [
+        "人民政府",
+        "政府",
+        "委",
+        "市委",
+        "区委",
+        "县委",
+        "人大常委会",
+        "政协",
+        "法院",
+        "人民法院",
+        "检察院",
+        "人民检察院",
+        "管委会",
+        "管理委员会",
+        "党工委",
+        "纪委",
+        "监委",
+        "公安局",
+        "税务局",
+        "财政局",
+        "教育局",
+        "民政局",
+        "商务局",
+        "统计局",
+    ]
 )
 
 
@@ -254,7 +313,7 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
         if len(word) < 2:
             continue
         if tag == "ORG":
-            quoted = words.text[words.starts[i] - 1 : words.starts[i]] in "“「\"" and i > 0
+            quoted = words.text[words.starts[i] - 1 : words.starts[i]] in '“「"' and i > 0
             if quoted and not org_suffix(word):
                 continue  # “e路通办”: a quoted name is a brand or a programme, not an org
             if is_division(word):
@@ -283,12 +342,11 @@ def division_names(words: Words) -> Iterator[Candidate]:
         end = _division_prefix_end(words.text, start, min(len(words.text), start + 24))
         if end is None:
             continue
-        name = words.text[start:end]
-        full = any(d.name == name for d in divisions().get(name, ()))
-        if full or len(divisions().get(name, ())) != 1 or words.tags[i] in PROPER_TAGS:
-            if full or words.tags[i] in PROPER_TAGS:
-                yield Candidate(start, end, GPE, "division", 2)
-                covered = end
+        last = division_chain(words.text[start:end])[-1]
+        # A short form alone (资源, 振兴) counts only where the tagger also saw a place.
+        if any(d.name == last for d in divisions()[last]) or words.tags[i] in PROPER_TAGS:
+            yield Candidate(start, end, GPE, "division", 2)
+            covered = end
 
 
 def _division_prefix_end(text: str, start: int, limit: int) -> int | None:
@@ -358,7 +416,26 @@ def titled_policies(words: Words) -> Iterator[Candidate]:
 
 
 _GENERIC_NOUNS = frozenset(
-    "企业 单位 部门 群众 行业 全市 全区 全县 全省 工作 重点 相关 各类 各级 辖区 社会 机关 干部".split()
+    [
+        "企业",
+        "单位",
+        "部门",
+        "群众",
+        "行业",
+        "全市",
+        "全区",
+        "全县",
+        "全省",
+        "工作",
+        "重点",
+        "相关",
+        "各类",
+        "各级",
+        "辖区",
+        "社会",
+        "机关",
+        "干部",
+    ]
 )
 
 
@@ -382,7 +459,7 @@ def unquoted_programmes(words: Words) -> Iterator[Candidate]:
                 ):
                     break
                 first = j
-            if first is None or text[head_start - 1] in "”」\"":
+            if first is None or text[head_start - 1] in '”」"':
                 continue
             yield Candidate(words.starts[first], match.end(), PROGRAMME, "programme_head", 3)
 
@@ -446,7 +523,13 @@ RULES = {
 
 def find_candidates(words: Words, enabled: dict[str, bool]) -> list[Candidate]:
     """Every enabled rule's candidates."""
-    return [c for group, rules in RULES.items() if enabled.get(group, True) for r in rules for c in r(words)]
+    return [
+        c
+        for group, rules in RULES.items()
+        if enabled.get(group, True)
+        for r in rules
+        for c in r(words)
+    ]
 
 
 def choose(candidates: list[Candidate]) -> list[Candidate]:

@@ -61,8 +61,9 @@ def assemble(results: Iterable[ArticleResult]) -> nx.MultiDiGraph:
         for nid, rtype, name in ((head, rel.head_type, rel.head), (tail, rel.tail_type, rel.tail)):
             if nid not in G:
                 final = mapping.get((rtype, name), name)
-                G.add_node(nid, name=final, type=rtype, aliases="", mentions=0, articles=0,
-                           article_ids="")
+                G.add_node(
+                    nid, name=final, type=rtype, aliases="", mentions=0, articles=0, article_ids=""
+                )
     for (head, tail, relation), rels in sorted(evidence.items()):
         items = sorted({(r.article, r.evidence) for r in rels})
         G.add_edge(
@@ -86,8 +87,9 @@ def _count_nested(G: nx.MultiDiGraph, evidence: dict) -> None:
     for nid, data in G.nodes(data=True):
         if data["mentions"]:
             continue
-        articles = sorted({r.article for (h, t, _), rels in evidence.items() if nid in (h, t)
-                           for r in rels})
+        articles = sorted(
+            {r.article for (h, t, _), rels in evidence.items() if nid in (h, t) for r in rels}
+        )
         data["articles"] = len(articles)
         data["article_ids"] = ALIAS_SEP.join(articles)
 

@@ -125,11 +125,21 @@ def decode(data: bytes, path: Path | str = "<bytes>") -> str:
         return data.decode("utf-16", errors="replace")
     if _is_binary(data):
         raise InputError(f"{path}: binary file, not text")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # UTF-8 with a few broken bytes (a file cut mid-character, a corrupt byte) stays
+    # UTF-8 when the rest is clearly multi-byte UTF-8; read as GB18030 it would be garbage.
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    if broken * 20 <= sum(1 for ch in text if ch > "\x7f") - broken:
+        return text
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as error:
+        if error.start >= len(data) - 3:  # cut mid-character at the end
+            return data[: error.start].decode("gb18030") + "\ufffd"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()

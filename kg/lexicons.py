@@ -19,8 +19,10 @@ DATA = resources.files("kg") / "data"
 @cache
 def word_list(name: str, directory: str | None = None) -> tuple[str, ...]:
     """The entries of a one-per-line data file, longest first; ``#`` starts a comment."""
-    text = (Path(directory) / name).read_text("utf-8") if directory else (DATA / name).read_text(
-        "utf-8"
+    text = (
+        (Path(directory) / name).read_text("utf-8")
+        if directory
+        else (DATA / name).read_text("utf-8")
     )
     words = {line.strip() for line in text.splitlines()}
     words = {w for w in words if w and not w.startswith("#")}
@@ -46,7 +48,8 @@ def posts() -> tuple[str, ...]:
         found.add(base)
         if base not in ("记者", "特约记者", "通讯员", "教授", "委员", "负责人"):
             found.update(
-                f"{pre}{base}" for pre in ("副", "常务副", "党委", "党委副", "党组副", "专职", "专职副")
+                f"{pre}{base}"
+                for pre in ("副", "常务副", "党委", "党委副", "党组副", "专职", "专职副")
             )
     return tuple(sorted(found, key=lambda w: (-len(w), w)))
 

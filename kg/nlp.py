@@ -49,7 +49,9 @@ def sentence_spans(text: str, max_len: int = MAX_CHUNK) -> list[tuple[int, int]]
 
 
 def _soft_cut(text: str, start: int, limit: int) -> int:
-    for match in reversed(list(_SOFT_BREAK.finditer(text, start + max(1, (limit - start) // 2), limit))):
+    for match in reversed(
+        list(_SOFT_BREAK.finditer(text, start + max(1, (limit - start) // 2), limit))
+    ):
         return match.end()
     return limit
 
@@ -174,8 +176,10 @@ def process(nlp: Language, articles: Iterable[Article], batch_size: int = 64) ->
 
 def _tokenized(nlp: Language, batch: list[Article]) -> Iterator[Doc]:
     tokenizer = nlp.tokenizer
-    made = tokenizer.pipe([a.text for a in batch]) if hasattr(tokenizer, "pipe") else map(
-        tokenizer, [a.text for a in batch]
+    made = (
+        tokenizer.pipe([a.text for a in batch])
+        if hasattr(tokenizer, "pipe")
+        else map(tokenizer, [a.text for a in batch])
     )
     for article, doc in zip(batch, made, strict=True):
         doc._.article = article

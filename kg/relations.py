@@ -96,8 +96,10 @@ def _org_name_relations(name: str, places: set[str], depth: int = 0) -> Iterator
             yield (name, ORG, "located_in", place, GPE, "name_located_in")
         if depth < 3:
             yield from _org_name_relations(parts.parent, places, depth + 1)
-    elif parts.place and parts.place != name and (
-        parts.place in places or _names_in_full(name, parts.place)
+    elif (
+        parts.place
+        and parts.place != name
+        and (parts.place in places or _names_in_full(name, parts.place))
     ):
         yield (name, ORG, "located_in", parts.place, GPE, "name_located_in")
 
@@ -116,7 +118,11 @@ def _zone_place(name: str, places: set[str]) -> str | None:
             piece = name[start:end]
             if piece in table and piece != name:
                 division = pick_division(piece, places)
-                if division and division.name in places and (best is None or division.rank >= best.rank):
+                if (
+                    division
+                    and division.name in places
+                    and (best is None or division.rank >= best.rank)
+                ):
                     best = division
                 break
     return best.name if best else None
@@ -288,7 +294,7 @@ def _listed_after(sentence: Sentence, pos: int) -> list[Ent]:
 
 def _is_appositive(gap: str) -> bool:
     """与专业单位——X: a short description before the named partner."""
-    return len(gap) <= 12 and bool(re.search(r"——|—|：|:", gap)) and not _CLAUSE.sub("", gap) == gap
+    return len(gap) <= 12 and bool(re.search(r"——|—|：|:", gap))
 
 
 def _runs(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
@@ -321,7 +327,9 @@ def _merged_programmes(sentence: Sentence, merge_verbs: list[str]) -> dict[Ent, 
     text = sentence.text
     found: dict[Ent, int] = {}
     for match in re.finditer("将", text):
-        end = min((text.find(v, match.end()) for v in merge_verbs if v in text[match.end() :]), default=-1)
+        end = min(
+            (text.find(v, match.end()) for v in merge_verbs if v in text[match.end() :]), default=-1
+        )
         if end < 0 or _CLAUSE.search(text[match.end() : end]):
             continue
         for ent in sentence.ents:
@@ -338,9 +346,13 @@ def _supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
         targets = [e for e in sentence.ents if e.start >= v_end][:1]
         targets = [e for e in targets if e.type == ORG and e.start - v_end <= 4]
         clause = _clause_start(text, v_start)
-        for m_start, m_end in _find_all(text[:v_start], lexicon["visit_markers"] + lexicon["object_markers"], sentence.ents):
+        for m_start, m_end in _find_all(
+            text[:v_start], lexicon["visit_markers"] + lexicon["object_markers"], sentence.ents
+        ):
             if m_start >= clause or text[m_start:m_end] in lexicon["object_markers"]:
-                targets += [e for e in _listed_after(sentence, m_end) if e.type == ORG and e.end <= v_start]
+                targets += [
+                    e for e in _listed_after(sentence, m_end) if e.type == ORG and e.end <= v_start
+                ]
         if not targets:
             continue
         heads, _ = _subject_or_actor(sentence, v_start, actor)
@@ -406,7 +418,13 @@ def _located(sentence: Sentence) -> Iterator[tuple]:
     for v_start, v_end in _find_all(text, triggers()["located_in"]["verbs"], sentence.ents):
         head = next((e for e in reversed(sentence.ents) if e.end <= v_start), None)
         tail = next((e for e in sentence.ents if e.start >= v_end), None)
-        if head and tail and tail.type == GPE and head.type in (ORG, GPE) and tail.start - v_end <= 2:
+        if (
+            head
+            and tail
+            and tail.type == GPE
+            and head.type in (ORG, GPE)
+            and tail.start - v_end <= 2
+        ):
             yield head, "located_in", tail, "located_in_trigger"
 
 
@@ -453,7 +471,9 @@ class RelationExtractor:
                 seen.add((name, ent.label_))
                 evidence = ent.sent.text.strip()
                 surface = ent.text if len(ent.text) > len(name) else ""
-                for head, ht, rel, tail, tt, rule in name_relations(name, ent.label_, places, surface):
+                for head, ht, rel, tail, tt, rule in name_relations(
+                    name, ent.label_, places, surface
+                ):
                     found.append(
                         Relation(head, ht, rel, tail, tt, article, evidence, confidence[rule], rule)
                     )
@@ -466,8 +486,15 @@ class RelationExtractor:
                 for head, rel, tail, rule in sentence_relations(sentence, actor, recent):
                     found.append(
                         Relation(
-                            head.name, head.type, rel, tail.name, tail.type, article,
-                            sentence.text.strip(), confidence[rule], rule,
+                            head.name,
+                            head.type,
+                            rel,
+                            tail.name,
+                            tail.type,
+                            article,
+                            sentence.text.strip(),
+                            confidence[rule],
+                            rule,
                         )
                     )
                 recent.extend(sentence.ents)
@@ -487,16 +514,29 @@ def _cooccurrences(
         for i, (a, at) in enumerate(ents):
             for b, bt in ents[i + 1 :]:
                 if a != b and frozenset((a, b)) not in linked:
-                    yield Relation(a, at, "co_occurs", b, bt, article, sentence.text.strip(),
-                                   confidence, "co_occurs")
+                    yield Relation(
+                        a,
+                        at,
+                        "co_occurs",
+                        b,
+                        bt,
+                        article,
+                        sentence.text.strip(),
+                        confidence,
+                        "co_occurs",
+                    )
 
 
 def _sentences(doc: Doc) -> list[Sentence]:
     out = []
     for sent in doc.sents:
         ents = [
-            Ent(e.start_char - sent.start_char, e.end_char - sent.start_char, e.label_,
-                e._.canonical or e.text)
+            Ent(
+                e.start_char - sent.start_char,
+                e.end_char - sent.start_char,
+                e.label_,
+                e._.canonical or e.text,
+            )
             for e in sent.ents
         ]
         if sent.text.strip():

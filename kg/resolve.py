@@ -113,8 +113,10 @@ def parse_name(name: str) -> NameParts:
             return NameParts(place_name(gov.group(2)), canonical_org(gov.group(2) + "委"))
         return NameParts(place_name(gov.group(2)), None)
     place, rest = _leading_place(name)
-    if place and name.endswith(_COMPANY) and not any(
-        d.name == name[: len(name) - len(rest)] for d in divisions().get(place, ())
+    if (
+        place
+        and name.endswith(_COMPANY)
+        and not any(d.name == name[: len(name) - len(rest)] for d in divisions().get(place, ()))
     ):
         place = None  # 营口港务集团: a brand that starts with a place, not a location
     parent = None
@@ -191,13 +193,19 @@ class ArticleResolver:
     def __call__(self, doc: Doc) -> Doc:
         places = [e.text for e in doc.ents if e.label_ == GPE]
         context = [place_name(p) for p in places]
-        context += [p for e in doc.ents if e.label_ == ORG for p in [_leading_place(e.text)[0]] if p]
+        context += [
+            p for e in doc.ents if e.label_ == ORG for p in [_leading_place(e.text)[0]] if p
+        ]
         city = main_city(context)
         previous = None
         for ent in doc.ents:
             ent._.canonical = self._canonical(ent, context, city)
             bare = _BARE_GOV.match(ent.text)
-            if bare and previous is not None and doc.text[previous.end_char : ent.start_char] in "、和及":
+            if (
+                bare
+                and previous is not None
+                and doc.text[previous.end_char : ent.start_char] in "、和及"
+            ):
                 # 思明区委、区政府: the bare body shares its partner's place.
                 partner = _GOV.match(previous.text.removeprefix("中共"))
                 if partner and partner.group(2).endswith(bare.group(1)):
@@ -233,12 +241,12 @@ class ArticleResolver:
             longer = {
                 other._.canonical
                 for other in ents
-                if other.label_ == ent.label_ and len(other._.canonical) > len(short)
+                if other.label_ == ent.label_
+                and len(other._.canonical) > len(short)
                 and _shortens(short, other._.canonical, ent.label_)
             }
             if len(longer) == 1:
                 ent._.canonical = longer.pop()
-
 
     def _expand_sibling_branches(self, doc: Doc) -> None:
         """西市分局 beside X局盖州分局: a bare branch takes the parent of its named sibling."""
@@ -259,12 +267,19 @@ class ArticleResolver:
                 ent._.canonical = parent + name
 
 
-_BRANCH_SUFFIXES = frozenset({"分局", "分公司", "分行", "支行", "分院", "分中心", "分所", "支队", "大队"})
+_BRANCH_SUFFIXES = frozenset(
+    {"分局", "分公司", "分行", "支行", "分院", "分中心", "分所", "支队", "大队"}
+)
 
 
 def _with_place(name: str, context: list[str]) -> str:
     """区市场监管局 in an article about one district: that district's bureau."""
-    if len(name) < 4 or name[0] not in "市区县" or division_chain(name[:2]) or _BARE_GOV.match(name):
+    if (
+        len(name) < 4
+        or name[0] not in "市区县"
+        or division_chain(name[:2])
+        or _BARE_GOV.match(name)
+    ):
         return name
     places = Counter(
         d.name for p in context for d in [pick_division(p)] if d and d.name.endswith(name[0])
@@ -370,7 +385,8 @@ def _longer_form(name: str, group: set[str]) -> str:
         return next(iter(longer))
     if not org_suffix(name) or name.endswith("集团"):
         companies = {
-            g for g in group
+            g
+            for g in group
             if name in g and g != name and g.endswith("公司") and not parse_name(g).parent
         }
         if len(companies) == 1:

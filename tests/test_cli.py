@@ -24,21 +24,44 @@ GOLD = {
         {"name": "江川市水务局", "type": "ORG", "aliases": ["水务局"], "optional": False},
         {"name": "蓝湾航运集团有限公司", "type": "ORG", "aliases": [], "optional": False},
         {"name": "江川市水务局东港分局", "type": "ORG", "aliases": ["东港分局"], "optional": False},
-        {"name": "“一河一策”工作法", "type": "PROGRAMME", "aliases": ["一河一策"], "optional": False},
+        {
+            "name": "“一河一策”工作法",
+            "type": "PROGRAMME",
+            "aliases": ["一河一策"],
+            "optional": False,
+        },
         {"name": "林晓舟", "type": "PERSON", "aliases": [], "optional": False},
     ],
     "relations": [
-        {"head": "江川市水务局", "relation": "partners_with", "tail": "蓝湾航运集团有限公司",
-         "optional": False},
-        {"head": "江川市水务局东港分局", "relation": "runs", "tail": "“一河一策”工作法",
-         "optional": False},
-        {"head": "江川市水务局东港分局", "relation": "part_of", "tail": "江川市水务局",
-         "optional": False},
+        {
+            "head": "江川市水务局",
+            "relation": "partners_with",
+            "tail": "蓝湾航运集团有限公司",
+            "optional": False,
+        },
+        {
+            "head": "江川市水务局东港分局",
+            "relation": "runs",
+            "tail": "“一河一策”工作法",
+            "optional": False,
+        },
+        {
+            "head": "江川市水务局东港分局",
+            "relation": "part_of",
+            "tail": "江川市水务局",
+            "optional": False,
+        },
     ],
 }
 
-OUTPUTS = {"graph.graphml", "graph.json", "entities.csv", "relations.csv", "mentions.csv",
-           "graph.html"}
+OUTPUTS = {
+    "graph.graphml",
+    "graph.json",
+    "entities.csv",
+    "relations.csv",
+    "mentions.csv",
+    "graph.html",
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +77,7 @@ def built(tmp_path_factory):
 
 def test_build_writes_every_output(built):
     _, out = built
-    assert OUTPUTS <= {p.name for p in out.iterdir()}
+    assert {p.name for p in out.iterdir()} >= OUTPUTS
     G = nx.read_graphml(out / "graph.graphml")
     names = {d["name"] for _, d in G.nodes(data=True)}
     assert {"江川市水务局", "江川市水务局东港分局", "蓝湾航运集团有限公司"} <= names
@@ -65,7 +88,7 @@ def test_build_writes_every_output(built):
 def test_build_without_paths_builds_the_bundled_sample(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["build", "-q"]) == 0
-    assert OUTPUTS <= {p.name for p in (tmp_path / "output").iterdir()}
+    assert {p.name for p in (tmp_path / "output").iterdir()} >= OUTPUTS
     data = json.loads((tmp_path / "output" / "graph.json").read_text("utf-8"))
     assert len(data["nodes"]) >= 30 and len(data["edges"]) >= 20
 
@@ -78,8 +101,18 @@ def test_build_jsonl_and_csv_with_field_options(tmp_path):
     csv_file = tmp_path / "c.csv"
     csv_file.write_text("key,body\ndoc-2,江川市水务局推出“一河一策”工作法。\n", encoding="utf-8")
     out = tmp_path / "out"
-    args = ["build", str(jsonl), str(csv_file), "-o", str(out), "-q", "--text-field", "body",
-            "--id-field", "key"]
+    args = [
+        "build",
+        str(jsonl),
+        str(csv_file),
+        "-o",
+        str(out),
+        "-q",
+        "--text-field",
+        "body",
+        "--id-field",
+        "key",
+    ]
     assert main(args) == 0
     articles = set()
     for _, data in nx.read_graphml(out / "graph.graphml").nodes(data=True):

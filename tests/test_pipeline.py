@@ -104,10 +104,15 @@ def test_names_state_part_of_and_located_in(graph):
 
 def test_sentences_state_partners_runs_supervises_works_for(graph):
     found = edges(graph)
-    pair = {("南通市生态环境局", "江海港务集团有限公司"), ("江海港务集团有限公司", "南通市生态环境局")}
+    pair = {
+        ("南通市生态环境局", "江海港务集团有限公司"),
+        ("江海港务集团有限公司", "南通市生态环境局"),
+    }
     assert any((a, "partners_with", b) in found for a, b in pair)
     assert ("南通市生态环境局通州分局", "partners_with", "南通热电厂") in found or (
-        "南通热电厂", "partners_with", "南通市生态环境局通州分局"
+        "南通热电厂",
+        "partners_with",
+        "南通市生态环境局通州分局",
     ) in found
     assert ("南通市生态环境局崇川分局", "supervises", "海联新材料有限公司") in found
     assert ("涪城区行政审批局", "runs", "“秒批秒办”") in found
