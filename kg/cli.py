@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -22,8 +23,7 @@ class _ArgumentParser(argparse.ArgumentParser):
     """argparse with kg's exit status for usage errors."""
 
     def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
-        self.print_usage(sys.stderr)
-        raise InputError(message)
+        raise InputError(f"{message} (see {self.prog} --help)")  # one line, no usage block
 
 
 def sample_paths() -> list[Path]:
@@ -34,12 +34,24 @@ def sample_paths() -> list[Path]:
     return [folder]
 
 
+def check_outdir(outdir: Path) -> None:
+    """Fail before a long build, not after it, when OUTDIR cannot be written."""
+    for folder in (outdir, *outdir.absolute().parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise InputError(f"cannot write to {outdir}: {folder} is not a folder")
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise InputError(f"cannot write to {outdir}: permission denied")
+            return
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.build import build_graph
     from kg.export import write
 
     paths = args.paths or sample_paths()
     outdir = Path(args.output)
+    check_outdir(outdir)
     G = build_graph(
         paths,
         workers=args.workers,
@@ -178,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # an I/O failure no stage turned into an InputError
+        print(f"kg: error: {' '.join(str(error).split())}", file=sys.stderr)
+        return EXIT_INPUT
     except MemoryError:
         print("kg: error: out of memory", file=sys.stderr)
         return EXIT_ERROR

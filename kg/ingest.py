@@ -118,7 +118,7 @@ def read_text(path: Path) -> str:
 
 
 def decode(data: bytes, path: Path | str = "<bytes>") -> str:
-    """Decode bytes by BOM, then UTF-8, then GB18030, then charset detection."""
+    """Decode bytes by BOM, then UTF-8, then GB18030 (or Big5), then charset detection."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -136,16 +136,37 @@ def decode(data: bytes, path: Path | str = "<bytes>") -> str:
     if broken * 20 <= sum(1 for ch in text if ch > "\x7f") - broken:
         return text
     try:
-        return data.decode("gb18030")
+        text = data.decode("gb18030")
     except UnicodeDecodeError as error:
         if error.start >= len(data) - 3:  # cut mid-character at the end
             return data[: error.start].decode("gb18030") + "\ufffd"
+    else:
+        return text if _rare_share(text) < 0.3 else _decode_or(data, "big5hkscs", text)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise InputError(f"{path}: unknown text encoding")
     return str(best)
+
+
+def _rare_share(text: str) -> float:
+    """The share of non-ASCII characters outside GB2312: high when Big5 was read as GBK."""
+    sample = [ch for ch in text[:20000] if ch > "\x7f"][:5000]
+    rare = 0
+    for ch in sample:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return rare / len(sample) if sample else 0.0
+
+
+def _decode_or(data: bytes, encoding: str, fallback: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return fallback
 
 
 def _is_binary(data: bytes) -> bool:
