@@ -17,7 +17,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.lexicons import division_chain, division_prefix, divisions, posts, surnames, word_list
+from kg.lexicons import (
+    abbreviations,
+    division_chain,
+    division_prefix,
+    divisions,
+    posts,
+    surnames,
+    word_list,
+)
 
 ORG, GPE, PROGRAMME, PERSON = "ORG", "GPE", "PROGRAMME", "PERSON"
 
@@ -194,7 +202,7 @@ def _walk_left(words: Words, last: int) -> int | None:
     while i >= 0:
         if words.ends[last] - words.starts[i] > MAX_NAME:
             break
-        if words.tags[i] in STOP_TAGS and not _bridges(words, i):
+        if words.tags[i] in STOP_TAGS and not (_bridges(words, i) or _joins_body(words, i, last)):
             break
         if words.word(i) in _breakers():
             break
@@ -221,6 +229,23 @@ def _bridges(words: Words, i: int) -> bool:
     )
 
 
+def _joins_body(words: Words, i: int, last: int) -> bool:
+    """The 和 of 工业和信息化局, 文化和旅游局: part of a bureau's official name."""
+    if words.word(i) != "和" or i == 0:
+        return False
+    span = words.text[words.starts[i - 1] : words.ends[last]]
+    return any(full in span and "和" in full for _, full in abbreviations())
+
+
+def _before_party_post(words: Words, i: int) -> int | None:
+    """Where a name ending at word ``i`` really ends: X公司党委书记 Y holds the post 党委书记
+    of X公司, so 党委 belongs to the post (None: nothing of the word is left)."""
+    word, end = words.word(i), words.ends[i]
+    if word.endswith(("党委", "党组")) and words.text.startswith(("书记", "副书记"), end):
+        return end - 2 if len(word) > 2 else None
+    return end
+
+
 def suffix_names(words: Words) -> Iterator[Candidate]:
     """Names ending in an organisation or zone suffix, walked left to their first proper word.
 
@@ -233,11 +258,9 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         label = ORG if org_suffix(word) else GPE if zone_suffix(word) else None
         if label is None:
             continue
-        end = words.ends[last]
-        if word.endswith(("党委", "党组")) and words.text.startswith(("书记", "副书记"), end):
-            if len(word) <= 2:
-                continue  # X公司党委书记 Y: the post is 党委书记, the organisation X公司
-            end -= 2
+        end = _before_party_post(words, last)
+        if end is None:
+            continue
         first = _walk_left(words, last)
         if first is None:
             if word in _GOV_WORDS:
@@ -319,7 +342,9 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
             if is_division(word):
                 yield Candidate(words.starts[i], words.ends[i], GPE, "lac_org", 2)
             elif org_suffix(word) or _supported(words, word):
-                yield Candidate(words.starts[i], words.ends[i], ORG, "lac_org", 2)
+                end = _before_party_post(words, i)
+                if end is not None and end - words.starts[i] >= 2:
+                    yield Candidate(words.starts[i], end, ORG, "lac_org", 2)
         elif tag == "LOC" and word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
             yield Candidate(words.starts[i], words.ends[i], GPE, "lac_town", 1)
 
@@ -415,6 +440,13 @@ def titled_policies(words: Words) -> Iterator[Candidate]:
             yield Candidate(match.start(), match.end(), PROGRAMME, "titled_policy", 4)
 
 
+_SEASONS = ("春季", "夏季", "秋季", "冬季", "暑期", "寒假", "暑假", "汛期")
+
+
+def _triggers() -> frozenset[str]:
+    return frozenset(word_list("programme_triggers.txt"))
+
+
 _GENERIC_NOUNS = frozenset(
     [
         "企业",
@@ -452,13 +484,18 @@ def unquoted_programmes(words: Words) -> Iterator[Candidate]:
                 continue
             first = None
             for j in range(i, max(i - 4, -1), -1):
+                verb_inside = (words.tags[j] == "v" and words.word(j) not in _triggers()) or (
+                    words.tags[j] in ("t", "TIME") and words.word(j).endswith(_SEASONS)
+                )
                 if (
-                    words.tags[j] in (STOP_TAGS - {"d"}) | PROPER_TAGS
+                    (words.tags[j] in (STOP_TAGS - {"d"}) | PROPER_TAGS and not verb_inside)
                     or head_start - words.starts[j] > 8
                     or words.word(j) in _GENERIC_NOUNS
                 ):
                     break
                 first = j
+            while first is not None and first <= i and words.tags[first] == "v":
+                first = first + 1 if first < i else None  # a name does not start with a verb
             if first is None or text[head_start - 1] in '”」"':
                 continue
             yield Candidate(words.starts[first], match.end(), PROGRAMME, "programme_head", 3)
@@ -487,6 +524,16 @@ def persons(words: Words) -> Iterator[Candidate]:
 _COMPANY_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司")
 
 
+def _brand(core: str) -> str:
+    """A company's core name without its trade words: 极寒运动器材股份 -> 极寒运动."""
+    trades = word_list("industry_words.txt")
+    while True:
+        trade = next((t for t in trades if core.endswith(t) and len(core) > len(t) + 1), None)
+        if trade is None:
+            return core
+        core = core[: -len(trade)]
+
+
 def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candidate]:
     """Later short forms of a company named in full (株洲恒岳化工有限公司 ... 恒岳化工)."""
     text = words.text
@@ -500,6 +547,9 @@ def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candi
         core = core[len(division_prefix(core)) :]
         if len(core) >= 3:
             forms.add(core)
+        brand = _brand(core)
+        if len(brand) >= 3:
+            forms.add(brand)
         for i in range(len(words.starts)):  # prefixes of the core at word boundaries
             cut = words.ends[i] - cand.start - (len(name) - len(suffix) - len(core))
             if words.starts[i] >= cand.start and 4 <= cut < len(core):

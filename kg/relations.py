@@ -25,7 +25,14 @@ from kg.entities import GPE, ORG, PERSON, PROGRAMME
 from kg.ingest import is_byline
 from kg.lexicons import DATA, division_chain, divisions, posts
 from kg.records import Relation
-from kg.resolve import branch_place, canonical_org, parse_name, pick_division, place_name
+from kg.resolve import (
+    branch_place,
+    canonical_org,
+    expand_abbreviations,
+    parse_name,
+    pick_division,
+    place_name,
+)
 
 _CLAUSE = re.compile(r"[，,；;：:—！？!?。]|——")
 _DATELINE = re.compile(
@@ -154,6 +161,8 @@ def subjects(sentence: Sentence, before: int) -> list[Ent]:
         if ent.type not in (ORG, GPE):
             continue
         start = max(_clause_start(text, ent.start), _dateline_end(text))
+        if _speaker_clause(text, ent.end, before):
+            continue  # X局长Y介绍，……: the speaker's body is not the actor of what follows
         prefix = text[start : ent.start].strip()
         if len(prefix) > 12 or any(p in prefix for p in preps) or prefix.endswith(("的", "是")):
             continue
@@ -169,10 +178,16 @@ def subjects(sentence: Sentence, before: int) -> list[Ent]:
 
 
 def _anaphor_subject(sentence: Sentence, before: int) -> Ent | None:
-    """该局/该公司 opening a clause: the last organisation or place named with that ending."""
+    """该局/该公司 opening a clause: the last organisation or place named with that ending.
+
+    A bare 开发区/高新区 opening a clause is the zone the article named in full.
+    """
     text = sentence.text
     for clause in [0, *(m.end() for m in _CLAUSE.finditer(text, 0, before))]:
         stripped = text[clause:].lstrip()
+        zone = _zone_anaphor(sentence, stripped, len(text) - len(stripped))
+        if zone:
+            return zone
         match = _ANAPHOR.match(stripped)
         if not match:
             continue
@@ -182,6 +197,26 @@ def _anaphor_subject(sentence: Sentence, before: int) -> Ent | None:
             if ent.type in (ORG, GPE) and ent.name.endswith(match.group(1)):
                 return ent
     return None
+
+
+def _zone_anaphor(sentence: Sentence, clause: str, pos: int) -> Ent | None:
+    word = next((w for w in triggers()["zone_anaphors"] if clause.startswith(w)), None)
+    if word is None or any(e.start == pos for e in sentence.ents):
+        return None
+    full = expand_abbreviations(word)
+    earlier = sentence.context + [e for e in sentence.ents if e.end <= pos]
+    for ent in reversed(earlier):
+        if ent.type in (ORG, GPE) and full in ent.name:
+            name = re.sub(r"(管委会|管理委员会|党工委)$", "", ent.name)
+            return Ent(pos, pos + len(word), GPE, name) if name.endswith(full) else None
+    return None
+
+
+def _speaker_clause(text: str, pos: int, before: int) -> bool:
+    """Whether the clause from ``pos`` reports speech (……介绍，) and ends before ``before``."""
+    boundary = _CLAUSE.search(text, pos)
+    end = boundary.start() if boundary else len(text)
+    return end < before and text[pos:end].endswith(tuple(triggers()["speech_verbs"]))
 
 
 def acting_subject(sentences: list[Sentence]) -> Ent | None:
@@ -346,13 +381,16 @@ def _supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
         targets = [e for e in sentence.ents if e.start >= v_end][:1]
         targets = [e for e in targets if e.type == ORG and e.start - v_end <= 4]
         clause = _clause_start(text, v_start)
-        for m_start, m_end in _find_all(
-            text[:v_start], lexicon["visit_markers"] + lexicon["object_markers"], sentence.ents
-        ):
-            if m_start >= clause or text[m_start:m_end] in lexicon["object_markers"]:
-                targets += [
-                    e for e in _listed_after(sentence, m_end) if e.type == ORG and e.end <= v_start
-                ]
+        markers = lexicon["visit_markers"] + lexicon["object_markers"]
+        for m_start, m_end in _find_all(text, markers, sentence.ents):
+            # 到X督导检查, 对A、B的……进行检查, and 督导检查，先后走进X: the places visited
+            objects = text[m_start:m_end] in lexicon["object_markers"]
+            if (
+                (m_start >= clause and m_end <= v_start)
+                or (objects and m_end <= v_start)
+                or m_start > v_end
+            ):
+                targets += [e for e in _listed_after(sentence, m_end) if e.type == ORG]
         if not targets:
             continue
         heads, _ = _subject_or_actor(sentence, v_start, actor)

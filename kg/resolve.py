@@ -394,6 +394,10 @@ def _longer_form(name: str, group: set[str]) -> str:
     return name
 
 
+def _is_full_name(name: str) -> bool:
+    return any(d.name == name for d in divisions().get(name, ()))
+
+
 def places_named(mentions: Iterable[Mention]) -> set[str]:
     """Places the text names: GPE mentions, the cities of district chains (绵阳市涪城区),
     and divisions written in full at the head of organisation names (盖州市公安局)."""
@@ -403,9 +407,11 @@ def places_named(mentions: Iterable[Mention]) -> set[str]:
             found.add(m.canonical)
             found.update(place_name(part) for part in division_chain(m.text))
         elif m.type == ORG:
-            place, rest = _leading_place(m.canonical)
-            if place and m.canonical.removeprefix("中共").startswith(place):
+            name = m.canonical.removeprefix("中共")
+            place, _ = _leading_place(name)
+            if place and name.startswith(place):
                 found.add(place)
+            found.update(p for p in division_chain(division_prefix(name)) if _is_full_name(p))
     return found
 
 
