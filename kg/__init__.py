@@ -1,29 +1,50 @@
 """kg: turn Chinese news text into a knowledge graph.
 
-import kg
-G = kg.build_graph(["articles/"])      # networkx.MultiDiGraph
-frames = kg.to_frames(G)              # pandas DataFrames
-kg.write(G, "output")                 # graph.graphml, graph.json, CSVs, graph.html
+    import kg
+    G = kg.build_graph(["articles/"])      # networkx.MultiDiGraph
+    frames = kg.to_frames(G)              # pandas DataFrames
+    kg.write(G, "output")                 # graph.graphml, graph.json, CSVs, graph.html
+
+The builder and the viewer are imported on first use, so ``kg eval`` and ``kg stats``
+start without loading spaCy and the LAC model.
 """
 
 from __future__ import annotations
 
-from kg.build import build_graph, iter_mentions
+from importlib import import_module
+
+# Imported now: the function kg.export must shadow the submodule kg.export.
 from kg.errors import InputError, KgError
 from kg.export import export, read_graph, to_frames, write
-from kg.render import render_html, show
 
 __version__ = "0.1.0"
 
-__all__ = [
+_API = {
+    "build_graph": "kg.build",
+    "iter_mentions": "kg.build",
+    "render_html": "kg.render",
+    "show": "kg.render",
+}
+
+__all__ = [  # noqa: RUF022 - grouped by stage
+    "build_graph",
+    "iter_mentions",
     "InputError",
     "KgError",
-    "build_graph",
     "export",
-    "iter_mentions",
     "read_graph",
-    "render_html",
-    "show",
     "to_frames",
     "write",
+    "render_html",
+    "show",
 ]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])
