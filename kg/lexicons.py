@@ -125,10 +125,22 @@ def division_chain(text: str) -> list[str]:
     Each division after the first must lie inside the one before it, so that a city
     followed by a word that happens to be another county's short form is no chain.
     """
+    parts = _chain(text)
+    return parts if sum(map(len, parts)) == len(text) else []
+
+
+def division_prefix(text: str) -> str:
+    """The longest chain of divisions that ``text`` starts with ('' if none)."""
+    return "".join(_chain(text))
+
+
+def _chain(text: str) -> list[str]:
+    """Divisions read greedily from the start of ``text``, longest name first."""
     table = divisions()
+    openings = _openings()
     parts: list[str] = []
     pos = 0
-    while pos < len(text):
+    while text[pos : pos + 2] in openings:
         for length in range(min(10, len(text) - pos), 1, -1):
             piece = text[pos : pos + length]
             if piece in table and (not parts or _inside(piece, parts[-1])):
@@ -137,15 +149,13 @@ def division_chain(text: str) -> list[str]:
                 break
         else:
             break
-    return parts if pos == len(text) else []
+    return parts
 
 
-def division_prefix(text: str) -> str:
-    """The longest chain of divisions that ``text`` starts with ('' if none)."""
-    for end in range(min(len(text), 24), 1, -1):
-        if division_chain(text[:end]):
-            return text[:end]
-    return ""
+@cache
+def _openings() -> frozenset[str]:
+    """The first two characters of every division name: a quick test before the table."""
+    return frozenset(name[:2] for name in divisions())
 
 
 def _inside(child: str, parent: str) -> bool:

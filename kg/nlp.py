@@ -59,7 +59,7 @@ def _soft_cut(text: str, start: int, limit: int) -> int:
 class LacTokenizer:
     """A spaCy tokenizer that runs LAC on each sentence; ``pipe`` batches many texts."""
 
-    def __init__(self, vocab: Vocab, batch_size: int = 256) -> None:
+    def __init__(self, vocab: Vocab, batch_size: int = 2048) -> None:
         self.vocab = vocab
         self.batch_size = batch_size
 
@@ -127,7 +127,7 @@ class LacTokenizer:
 
 
 @spacy.registry.tokenizers("kg.LacTokenizer.v1")
-def create_lac_tokenizer(batch_size: int = 256):
+def create_lac_tokenizer(batch_size: int = 2048):
     """Registry entry: ``[nlp.tokenizer] @tokenizers = "kg.LacTokenizer.v1"``."""
 
     def make(nlp: Language) -> LacTokenizer:
@@ -158,7 +158,7 @@ def make_pipeline(disable: Iterable[str] = (), config: dict | None = None) -> La
     return nlp
 
 
-def process(nlp: Language, articles: Iterable[Article], batch_size: int = 64) -> Iterator[Doc]:
+def process(nlp: Language, articles: Iterable[Article], batch_size: int = 128) -> Iterator[Doc]:
     """Run the pipeline over articles, yielding Docs that know their article."""
 
     def docs() -> Iterator[Doc]:
