@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -46,11 +49,15 @@ def extract(
         return
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
-        yield from (
-            result
-            for batch in pool.imap(_extract_batch, _batches(articles, 16))
-            for result in batch
-        )
+        # Pool.imap would read the whole corpus ahead into its task queue; keep a
+        # bounded window of batches in flight instead, and yield results in order.
+        pending: deque = deque()
+        for batch in _batches(articles, 64):
+            pending.append(pool.apply_async(_extract_batch, (batch,)))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -66,6 +73,8 @@ def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 def _init_worker(config: dict | None) -> None:
     global _worker_nlp
+    os.environ["KG_THREADS"] = "1"  # one ONNX thread per worker: the workers share the cores
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: no worker tracebacks
     _worker_nlp = make_pipeline(config=config)
 
 

@@ -12,6 +12,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -164,18 +165,26 @@ def is_division(name: str) -> bool:
 
 def org_suffix(text: str) -> str | None:
     """The longest organisation suffix that ``text`` ends with."""
-    for suffix in word_list("org_suffixes.txt"):
-        if text.endswith(suffix):
-            return suffix
-    return None
+    return _longest_ending(text, "org_suffixes.txt")
 
 
 def zone_suffix(text: str) -> str | None:
     """The longest zone suffix (港区, 片区, 开发区 ...) that ``text`` ends with."""
-    for suffix in word_list("zone_suffixes.txt"):
-        if text.endswith(suffix):
-            return suffix
+    return _longest_ending(text, "zone_suffixes.txt")
+
+
+def _longest_ending(text: str, lexicon: str) -> str | None:
+    words, lengths = _endings(lexicon)
+    for length in lengths:
+        if text[-length:] in words and len(text) >= length:
+            return text[-length:]
     return None
+
+
+@cache
+def _endings(lexicon: str) -> tuple[frozenset[str], tuple[int, ...]]:
+    words = frozenset(word_list(lexicon))
+    return words, tuple(sorted({len(w) for w in words}, reverse=True))
 
 
 def _is_proper(words: Words, i: int) -> bool:
