@@ -235,13 +235,16 @@ def _after(text: str, pos: int, words: list[str]) -> str | None:
 def _find_all(text: str, words: list[str], ents: list[Ent] = ()) -> list[tuple[int, int]]:
     """Where the words occur in the text, longest first, never inside an entity's name."""
     spans = [(e.start, e.end) for e in ents]
-    found = []
-    for word in sorted(words, key=len, reverse=True):
-        for match in re.finditer(re.escape(word), text):
-            if not any(a <= match.start() < b or a < match.end() <= b for a, b in spans):
-                spans.append((match.start(), match.end()))
-                found.append((match.start(), match.end()))
-    return sorted(found)
+    return [
+        m.span()
+        for m in _alternation(tuple(words)).finditer(text)
+        if not any(a <= m.start() < b or a < m.end() <= b for a, b in spans)
+    ]
+
+
+@cache
+def _alternation(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
 def sentence_relations(

@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -85,6 +86,7 @@ class NameParts:
     parent: str | None
 
 
+@lru_cache(maxsize=65536)
 def canonical_org(name: str, city: str | None = None) -> str:
     """Official long forms: X市委 -> 中共X市委, X市政府 -> X市人民政府; bare 市委 -> city's."""
     bare = _BARE_GOV.match(name)
@@ -101,6 +103,7 @@ def canonical_org(name: str, city: str | None = None) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)
 def parse_name(name: str) -> NameParts:
     """Split an organisation name into the place it starts with and its parent org.
 
@@ -137,6 +140,7 @@ _COMPANY = ("公司", "集团", "厂", "银行", "分行", "支行")
 _SUFFIX_STARTS = ("有限", "股份", "集团", "公司", "分", "委员会", "人民")
 
 
+@lru_cache(maxsize=65536)
 def _leading_place(name: str) -> tuple[str | None, str]:
     """The place (a division chain or a zone) that a name starts with, and the rest."""
     for end in range(min(len(name) - 1, 20), 1, -1):
@@ -153,6 +157,7 @@ def _is_zone(text: str) -> bool:
     return bool(suffix) and len(text) > len(suffix) + 1
 
 
+@lru_cache(maxsize=65536)
 def branch_place(name: str, parent: str | None) -> str | None:
     """The place a branch is named after: X局盖州分局 -> 盖州市."""
     if not parent or not name.startswith(parent):
@@ -415,6 +420,7 @@ def places_named(mentions: Iterable[Mention]) -> set[str]:
     return found
 
 
+@lru_cache(maxsize=65536)
 def expand_abbreviations(name: str) -> str:
     """A name with its bureau abbreviations written out (市场监管局 -> 市场监督管理局)."""
     for short, full in abbreviations():
