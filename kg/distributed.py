@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from kg import ingest
-from kg.errors import InputError
+from kg.errors import InputError, KgError
 from kg.records import Article, ArticleResult
 
 MISSING_DASK = "the dask engine needs: pip install 'kg[dask]'"
 MIN_PARTITION_BYTES = 16 * 1024
-MAX_PARTITION_BYTES = 4 * 1024 * 1024
+MAX_PARTITION_BYTES = 1024 * 1024
 PARTITIONS_PER_THREAD = 4
 
 
@@ -127,16 +127,10 @@ def plan(
 
 def _file_tasks(path: Path) -> list[FileTask]:
     """The files of a path, as :func:`kg.ingest.read_path` would read them."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
+    files = ingest.list_files(path)
     if not path.is_dir():
         file = path.absolute()
         return [FileTask(str(file), str(file.parent), False, file.stat().st_size, str(path))]
-    files = sorted(
-        p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ingest.SUFFIXES
-    )
-    if not files:
-        raise InputError(f"{path}: no .txt, .md, .jsonl or .csv files in this folder")
     root = path.absolute()
     return [
         FileTask(str(file.absolute()), str(root), True, file.stat().st_size, str(file))
@@ -150,7 +144,8 @@ def partitions(
     """Contiguous groups of tasks of about ``partition_bytes`` each.
 
     By default a quarter of each worker thread's share of the corpus, between 16 KiB
-    and 4 MiB, so that fast workers take more partitions. A file is never split.
+    and 1 MiB: fast workers take more partitions, and a worker holds the results of
+    little text at a time (a partition takes a minute or two). A file is never split.
     """
     if partition_bytes is None:
         total = sum(task.size for task in tasks)
@@ -191,7 +186,12 @@ def _run(
 
     with ExitStack() as stack:
         if scheduler:
-            client = stack.enter_context(Client(scheduler, set_as_default=False))
+            try:
+                client = stack.enter_context(Client(scheduler, set_as_default=False))
+            except OSError as error:  # unreachable, refused, timed out
+                raise KgError(
+                    f"cannot connect to the dask scheduler at {scheduler}: {error}"
+                ) from None
         else:
             cluster = stack.enter_context(
                 LocalCluster(

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import sys
 import unicodedata
@@ -26,7 +27,10 @@ TABLE_SUFFIXES = frozenset({".jsonl", ".csv"})
 SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
+# Control and zero-width characters, and lone surrogates (from "\ud800" escapes or raw str).
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060\ufeff\ud800-\udfff]"
+)
 _TITLE_MAX = 48
 _SENTENCE_END = "。！？!?；;…：:，,、"
 # Bylines and datelines: 本报记者 X, 本报特约记者 X, 记者 X 报道, 本报讯, 新华社 X 电.
@@ -57,7 +61,7 @@ def read_inputs(
 
 
 def _looks_like_path(item: str) -> bool:
-    if "\n" in item or len(item.encode("utf-8")) > 1024:
+    if "\n" in item or len(item.encode("utf-8", "surrogatepass")) > 1024:
         return False
     try:
         exists = Path(item).exists()
@@ -66,14 +70,22 @@ def _looks_like_path(item: str) -> bool:
     return exists or not _CJK.search(item)
 
 
-def read_path(path: Path, *, text_field: str = "text", id_field: str = "id") -> Iterator[Article]:
-    """Yield the articles of a file or, recursively and in sorted order, of a folder."""
+def list_files(path: Path) -> list[Path]:
+    """The corpus files of a folder, recursively and sorted; a file stands for itself."""
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    if not path.is_dir():
+        return [path]
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    if not files:
+        raise InputError(f"{path}: no .txt, .md, .jsonl or .csv files in this folder")
+    return files
+
+
+def read_path(path: Path, *, text_field: str = "text", id_field: str = "id") -> Iterator[Article]:
+    """Yield the articles of a file or, recursively and in sorted order, of a folder."""
+    files = list_files(path)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-        if not files:
-            raise InputError(f"{path}: no .txt, .md, .jsonl or .csv files in this folder")
         for file in files:
             try:
                 yield from read_file(
@@ -95,6 +107,7 @@ def read_file(
 ) -> Iterator[Article]:
     """Yield the articles of one file, by its suffix."""
     name = path.relative_to(root).as_posix() if root else path.name
+    name = os.fsencode(name).decode("utf-8", errors="replace")  # a non-UTF-8 file name
     suffix = path.suffix.lower()
     text = read_text(path)
     if suffix == ".jsonl":
@@ -219,7 +232,7 @@ def _record_article(
     if not isinstance(body, str):
         raise InputError(f"{path}:{lineno}: no text in field {text_field!r}")
     ident = record.get(id_field)
-    ident = f"{name}:{lineno}" if ident in (None, "") else str(ident)
+    ident = f"{name}:{lineno}" if ident in (None, "") else _drop_surrogates(str(ident))
     title = record.get("title")
     body = clean_text(_drop_surrogates(body))
     title = clean_text(_drop_surrogates(title)) if isinstance(title, str) else _first_line(body)

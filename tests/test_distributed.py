@@ -14,7 +14,7 @@ import kg.distributed
 from kg.build import extract
 from kg.cli import main
 from kg.distributed import MISSING_DASK, ArticlesTask, FileTask, extract_with_dask, partitions
-from kg.errors import InputError
+from kg.errors import InputError, KgError
 from kg.export import _json_bytes, write
 from kg.ingest import read_inputs
 from kg.records import Article
@@ -209,9 +209,21 @@ def test_partitions_are_contiguous_and_about_even():
     groups = partitions(tasks, slots=1, partition_bytes=6)
     assert [t for g in groups for t in g] == tasks
     assert [[t.size for t in g] for g in groups] == [[5, 1], [1, 3, 8], [2]]
-    # Default: a quarter of each thread's share, at least 16 KiB.
+    # Default: a quarter of each thread's share, from 16 KiB to 1 MiB.
     assert len(partitions(tasks, slots=2)) == 1
+    mid = [FileTask(f"/c/{i}.txt", "/c", True, 64 << 10) for i in range(16)]
+    assert len(partitions(mid, slots=2)) == 8
     big = [FileTask(f"/c/{i}.txt", "/c", True, 1 << 20) for i in range(16)]
-    assert len(partitions(big, slots=2)) == 8
+    assert len(partitions(big, slots=2)) == 16  # at most 1 MiB a partition
     inline = ArticlesTask((Article("a", "江川" * 10),))
     assert inline.size == 60
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(corpus):
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+        pytest.raises(KgError, match="cannot connect to the dask scheduler at tcp://127.0.0.1:9"),
+    ):
+        list(extract_with_dask([corpus], scheduler="tcp://127.0.0.1:9"))
