@@ -564,7 +564,7 @@ def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candi
             if words.starts[i] >= cand.start and 4 <= cut < len(core):
                 forms.add(core[:cut])
     taken = [(c.start, c.end) for c in chosen]
-    for form in sorted(forms, key=len, reverse=True):
+    for form in sorted(forms, key=lambda f: (-len(f), f)):
         for match in re.finditer(re.escape(form), text):
             span = match.span()
             if all(span[1] <= a or span[0] >= b for a, b in taken):
