@@ -128,7 +128,7 @@ import json, resource, subprocess, sys, time
 import psutil
 cmd = json.loads(sys.argv[1])
 start = time.perf_counter()
-proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=sys.argv[2])
 root = psutil.Process(proc.pid)
 peak_tree = 0
 while proc.poll() is None:
@@ -145,10 +145,14 @@ print(json.dumps({"rc": proc.returncode, "seconds": time.perf_counter() - start,
 """
 
 
-def measure(cmd: list[str], timeout: float) -> dict:
-    """Run ``cmd`` under a fresh helper process; its exit code, time and peak RSS."""
+def measure(cmd: list[str], timeout: float, cwd: Path) -> dict:
+    """Run ``cmd`` under a fresh helper process; its exit code, time and peak RSS.
+
+    ``cwd`` is a scratch folder: ``python -m`` puts the working directory first on
+    sys.path, so run from the repository it would shadow a ``PYTHONPATH`` checkout.
+    """
     helper = subprocess.Popen(
-        [sys.executable, "-c", _HELPER, json.dumps(cmd)],
+        [sys.executable, "-c", _HELPER, json.dumps(cmd), str(cwd)],
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,  # on timeout, end the helper and the build it runs
@@ -194,7 +198,7 @@ def memory(factors: list[int], workers: int, timeout: float, fresh: bool, tmp: P
         folder = tmp / f"corpus-{factor}"
         size = write_corpus(folder, factor, fresh)
         outdir = tmp / f"out-{factor}"
-        result = measure(kg_build(folder, outdir, workers), timeout)
+        result = measure(kg_build(folder, outdir, workers), timeout, tmp)
         if result["rc"] != 0:
             print(f"{factor:>6} failed (exit {result['rc']}): {result['stderr'].strip()}")
             continue
@@ -218,7 +222,7 @@ def long_documents(sizes: list[float], timeout: float, tmp: Path) -> None:
         path = tmp / f"long-{mb}.txt"
         path.write_text(text, "utf-8")
         outdir = tmp / f"long-out-{mb}"
-        result = measure(kg_build(path, outdir, 1), timeout)
+        result = measure(kg_build(path, outdir, 1), timeout, tmp)
         if result["rc"] is None:
             print(f"{mb:>5} {len(text):>9} > {timeout:.0f} s (timed out)")
             continue
@@ -243,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-long", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONPATH", str(ROOT))
+    import importlib.util
+
+    origin = importlib.util.find_spec("kg").origin  # the kg the builds will run
+    print(f"kg from {Path(origin).parent}")
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         if not args.skip_memory:
             memory(args.factors, args.workers, args.timeout, args.fresh, Path(tmp))

@@ -38,7 +38,9 @@ _BYLINE = re.compile(
     r"^(?:本报(?:特约|见习)?记者|特约记者|记者|通讯员|本报通讯员|文/|图/|文\s|作者)[\s:：]*"
     r"[\u3400-\u9fff·]{2,4}(?:[\s、,，]+[\u3400-\u9fff·]{2,4})*(?:\s*报道)?$"
 )
-_DATELINE = re.compile(r"^(?:本报讯|新华社|中新社|人民网|本报[\u3400-\u9fff]{0,4}\d{0,2}月\d{1,2}日电)")
+_DATELINE = re.compile(
+    r"^(?:本报讯|新华社|中新社|人民网|本报[\u3400-\u9fff]{0,4}\d{0,2}月\d{1,2}日电)"
+)
 _CREDIT = re.compile(r"^[\u3400-\u9fff·]{2,4}(?:\s+[\u3400-\u9fff·]{2,4})*\s*摄$")
 _FURNITURE = re.compile(r"^[■□◆◇●○▲△★☆▶►]")
 _DUPLICATE_MIN = 20
@@ -88,9 +90,7 @@ def read_path(path: Path, *, text_field: str = "text", id_field: str = "id") -> 
     if path.is_dir():
         for file in files:
             try:
-                yield from read_file(
-                    file, root=path, text_field=text_field, id_field=id_field
-                )
+                yield from read_file(file, root=path, text_field=text_field, id_field=id_field)
             except InputError as error:
                 if not error.args[0].endswith(_SKIPPABLE):
                     raise
@@ -201,7 +201,9 @@ def clean_text(text: str) -> str:
     )
 
 
-def _read_jsonl(text: str, path: Path, name: str, text_field: str, id_field: str) -> Iterator[Article]:
+def _read_jsonl(
+    text: str, path: Path, name: str, text_field: str, id_field: str
+) -> Iterator[Article]:
     for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -214,7 +216,9 @@ def _read_jsonl(text: str, path: Path, name: str, text_field: str, id_field: str
         yield _record_article(record, path, lineno, name, text_field, id_field)
 
 
-def _read_csv(text: str, path: Path, name: str, text_field: str, id_field: str) -> Iterator[Article]:
+def _read_csv(
+    text: str, path: Path, name: str, text_field: str, id_field: str
+) -> Iterator[Article]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames or text_field not in reader.fieldnames:
         raise InputError(f"{path}: no column named {text_field!r} (use --text-field)")
@@ -262,7 +266,7 @@ def split_page(text: str, source: str = "text") -> list[Article]:
     if not paragraphs:
         return []
     starts = _article_starts(paragraphs)
-    groups = [paragraphs[a:b] for a, b in zip(starts, starts[1:] + [len(paragraphs)])]
+    groups = [paragraphs[a:b] for a, b in zip(starts, [*starts[1:], len(paragraphs)], strict=True)]
     groups = _reassign_strays(_drop_duplicate_paragraphs(groups))
     articles = []
     for index, group in enumerate(groups, 1):
@@ -358,7 +362,9 @@ def _reassign_strays(groups: list[list[str]]) -> list[list[str]]:
     if not moves:
         return groups
     moved = {(g, p) for g, p, _ in moves}
-    result = [[q for p, q in enumerate(group) if (g, p) not in moved] for g, group in enumerate(groups)]
+    result = [
+        [q for p, q in enumerate(group) if (g, p) not in moved] for g, group in enumerate(groups)
+    ]
     for g, p, target in moves:
         result[target].append(groups[g][p])
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def test_gb18030_characters_outside_gbk_are_read():
 @pytest.mark.parametrize("name", ["gbk.txt", "gb18030.txt", "utf16le-bom.txt", "utf16be-bom.txt"])
 def test_non_utf8_files_are_detected_and_their_entities_found(name):
     G = kg.build_graph([DATA / name])
-    assert ORGS <= set(G)
+    assert set(G) >= ORGS
     assert "GPE:杭州市" in G
 
 
@@ -119,7 +120,7 @@ def test_control_and_zero_width_characters_are_dropped():
     text = text_of(DATA / "controls.txt")
     assert text == "蓝湾航运集团有限公司与江川市水务局签订合作协议。"
     G = kg.build_graph([DATA / "controls.txt"])
-    assert ORGS <= set(G)
+    assert set(G) >= ORGS
 
 
 @pytest.mark.parametrize("name", ["traditional.txt", "traditional-big5.txt"])
@@ -222,7 +223,27 @@ def test_jsonl_lone_surrogates_are_replaced():
     assert "江川市水务局与蓝湾航运集团有限公司签订合作协议。" in article.text
     article.text.encode("utf-8")  # no lone surrogate left
     G = kg.build_graph([DATA / "surrogates.jsonl"])
-    assert ORGS <= set(G)
+    assert set(G) >= ORGS
+
+
+def test_jsonl_lone_surrogate_in_the_id(tmp_path):
+    path = tmp_path / "ids.jsonl"
+    path.write_text(json.dumps({"id": "a\ud800", "text": "江川市水务局发布通知。"}), "utf-8")
+    (article,) = articles(path)
+    article.id.encode("utf-8")
+    kg.write(kg.build_graph([path]), tmp_path / "out")
+
+
+def test_file_name_that_is_not_utf8(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with open(os.fsencode(folder) + b"/\xff\xfe.txt", "w", encoding="utf-8") as fh:
+        fh.write("江川市水务局与蓝湾航运集团有限公司签订合作协议。")
+    (article,) = articles(folder)
+    article.id.encode("utf-8")
+    G = kg.build_graph([folder])
+    assert set(G) >= ORGS
+    kg.write(G, tmp_path / "out")  # ids are written as UTF-8
 
 
 # --------------------------------------------------------------------------- CSV

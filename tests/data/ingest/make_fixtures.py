@@ -21,8 +21,12 @@ ARTICLE = (
     "杭州市生态环境局副局长王建国出席签约仪式。\n"
 )
 TRADITIONAL = (
-    "杭州市環境保護局與藍灣航運集團有限公司簽訂合作協議。"
-    "雙方將在杭州市開展「一河一策」試點工作。\n"
+    "杭州市環境保護局與藍灣航運集團有限公司簽訂合作協議。雙方將在杭州市開展「一河一策」試點工作。\n"
+)
+# Two short forms of the same length (澄湖港务, 港务集团) that overlap in one mention.
+SHORT_FORMS = (
+    "澄湖港务股份有限公司位于杭州市。杭州市港务集团有限公司与南京市商务局签订合作协议。"
+    "南京市生态环境局督查澄湖港务集团有限公司落实环保整改情况，发现问题81项。\n"
 )
 RECORDS = [
     {"id": "r1", "title": "签约", "text": "江川市水务局与蓝湾航运集团有限公司签订合作协议。"},
@@ -47,10 +51,11 @@ def main() -> None:
         "gb18030.txt": (ARTICLE + "䶮字与𠀀字只有GB18030才能编码。\n").encode("gb18030"),
         "mixed-endings.txt": mixed_endings(ARTICLE).encode("utf-8"),
         "traditional.txt": TRADITIONAL.encode("utf-8"),
+        "short-forms.txt": SHORT_FORMS.encode(),
         "traditional-big5.txt": TRADITIONAL.encode("big5"),
         "fullwidth.txt": (
             "ＡＢＣ数据有限公司与江川市水务局签订合作协议，合同编号２０２４－００７。\n"
-        ).encode("utf-8"),
+        ).encode(),
         "controls.txt": (
             "蓝湾航\u200b运集团\x07有限公司与江川市\ufeff水务局\x1b签订合作协议。\x0c\n"
         ).encode("utf-8"),
@@ -63,17 +68,17 @@ def main() -> None:
         ).encode("utf-8"),
         "surrogates.jsonl": (
             '{"id": "s1", "text": "\\ud800江川市水务局与蓝湾航运集团有限公司签订合作协议。\\udfff"}\n'
-        ).encode("utf-8"),
+        ).encode(),
         "no-text-column.csv": "id,body\n1,江川市水务局与蓝湾航运集团有限公司签订合作协议。\n".encode(),
         "ragged.csv": (
             "id,text,title\n"
             "1,江川市水务局与蓝湾航运集团有限公司签订合作协议。\n"
             "2,青禾数据有限公司与杭州市商务局签署战略合作协议。,签约,多余,字段\n"
-        ).encode("utf-8"),
+        ).encode(),
         "short-row.csv": "id,text\n1,江川市水务局与蓝湾航运集团有限公司签订合作协议。\n2\n".encode(),
         "multiline.csv": (
             'id,text\n1,"江川市水务局与蓝湾航运集团有限公司\n签订合作协议。"\n2\n'
-        ).encode("utf-8"),
+        ).encode(),
     }
     for name, data in files.items():
         (HERE / name).write_bytes(data)
