@@ -569,19 +569,27 @@ def _cooccurrences(
 
 
 def _sentences(doc: Doc) -> list[Sentence]:
+    """The doc's sentences with their entities, walking ``doc.ents`` once (not per sentence)."""
+    ents = list(doc.ents)
     out = []
+    i = 0
     for sent in doc.sents:
-        ents = [
-            Ent(
-                e.start_char - sent.start_char,
-                e.end_char - sent.start_char,
-                e.label_,
-                e._.canonical or e.text,
+        while i < len(ents) and ents[i].start < sent.start:
+            i += 1
+        inside = []
+        while i < len(ents) and ents[i].end <= sent.end:
+            e = ents[i]
+            inside.append(
+                Ent(
+                    e.start_char - sent.start_char,
+                    e.end_char - sent.start_char,
+                    e.label_,
+                    e._.canonical or e.text,
+                )
             )
-            for e in sent.ents
-        ]
+            i += 1
         if sent.text.strip():
-            out.append(Sentence(sent.text, ents))
+            out.append(Sentence(sent.text, inside))
     return out
 
 
