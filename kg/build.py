@@ -64,7 +64,7 @@ def extract(
         # Pool.imap would read the whole corpus ahead into its task queue; keep a
         # bounded window of batches in flight instead, and yield results in order.
         pending: deque = deque()
-        for batch in _batches(articles, 16):
+        for batch in _batches(articles, 32):
             pending.append(pool.apply_async(_extract_batch, (batch,)))
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().get()

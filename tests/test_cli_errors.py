@@ -3,6 +3,7 @@ and the outputs of an earlier good build left exactly as they were."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -16,10 +17,14 @@ DATA = Path(__file__).parent / "data" / "ingest"
 GOLD = Path(__file__).parent / "data" / "eval" / "tiny.gold.json"
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (hidden ones too) with its bytes."""
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (hidden ones too) with the SHA-256 of its bytes.
+
+    Digests, not the bytes: a failing comparison then shows a short diff instead of
+    making pytest diff megabytes of HTML.
+    """
     return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }

@@ -8,6 +8,7 @@ The corpora are generated here from invented sentences.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -113,14 +114,17 @@ def write_corpus(folder: Path, n: int, seed: int = 1) -> list[Path]:
     return files
 
 
-def outputs(folder: Path) -> dict[str, bytes]:
-    return {name: (folder / name).read_bytes() for name in OUTPUTS}
+def outputs(folder: Path) -> dict[str, str]:
+    # Digests, not bytes: a failing comparison shows a short diff, not megabytes of HTML.
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in OUTPUTS}
 
 
-def everything(folder: Path) -> dict[str, bytes | None]:
+def everything(folder: Path) -> dict[str, str | None]:
     """Every entry under ``folder``, hidden ones included (folders as None)."""
     return {
-        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None)
+        p.relative_to(folder).as_posix(): (
+            hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
+        )
         for p in sorted(folder.rglob("*"))
     }
 
