@@ -13,29 +13,53 @@ import networkx as nx
 
 from kg.graph import assemble
 from kg.ingest import read_inputs
-from kg.nlp import make_pipeline, process
+from kg.nlp import SentenceIndex, make_pipeline, process
 from kg.records import Article, ArticleResult, Mention
 
 _worker_nlp = None
+
+#: ``workers="auto"`` starts one worker per this many bytes of input, up to one per core:
+#: below it, starting a pool costs more than it saves.
+BYTES_PER_WORKER = 256 * 1024
+
+
+def auto_workers(inputs: Iterable[str | Path | Article]) -> int:
+    """Worker processes for a build of ``inputs``: one per core for a large corpus, else 1.
+
+    Only paths are sized (their files' bytes); texts and Articles count as small.
+    """
+    from kg.ingest import list_files
+
+    size = 0
+    for item in inputs:
+        if isinstance(item, (str, Path)) and Path(item).exists():
+            size += sum(f.stat().st_size for f in list_files(Path(item)))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, size // BYTES_PER_WORKER))
 
 
 def results_from_docs(docs: Iterable) -> Iterator[ArticleResult]:
     """Turn processed Docs into ArticleResult records."""
     for doc in docs:
         article: Article = doc._.article
-        mentions = [
-            Mention(
-                article=article.id,
-                start=ent.start_char,
-                end=ent.end_char,
-                text=ent.text,
-                type=ent.label_,
-                canonical=ent._.canonical or ent.text,
-                sentence=ent.sent.text.strip(),
-                rule=ent._.rule,
+        sentences = SentenceIndex(doc)
+        text = sentences.text
+        mentions = []
+        for ent in doc.ents:
+            start, end = ent.start_char, ent.end_char
+            surface = text[start:end]
+            mentions.append(
+                Mention(
+                    article=article.id,
+                    start=start,
+                    end=end,
+                    text=surface,
+                    type=ent.label_,
+                    canonical=ent._.canonical or surface,
+                    sentence=sentences.text_of(start, end).strip(),
+                    rule=ent._.rule,
+                )
             )
-            for ent in doc.ents
-        ]
         yield ArticleResult(article, mentions, list(doc._.relations or []))
 
 
@@ -98,7 +122,7 @@ def _extract_batch(batch: list[Article]) -> list[ArticleResult]:
 def build_graph(
     inputs: Iterable[str | Path | Article] | str | Path,
     *,
-    workers: int = 1,
+    workers: int | str = 1,
     cooccurrence: bool = False,
     text_field: str = "text",
     id_field: str = "id",
@@ -109,11 +133,16 @@ def build_graph(
 ) -> nx.MultiDiGraph:
     """Build the knowledge graph of files, folders, Articles or raw texts.
 
-    ``workers`` > 1 runs the pipeline in that many processes; ``engine="dask"`` runs it
-    on a dask.distributed cluster (``scheduler`` address, or a LocalCluster).
+    ``workers`` > 1 runs the pipeline in that many processes (``"auto"``: one per core
+    for inputs of more than :data:`BYTES_PER_WORKER` per core, fewer for less);
+    ``engine="dask"`` runs it on a dask.distributed cluster (``scheduler`` address, or a
+    LocalCluster).
     """
     if isinstance(inputs, (str, Path, Article)):
         inputs = [inputs]
+    if workers == "auto":
+        inputs = list(inputs)
+        workers = auto_workers(inputs)
     config = dict(config or {})
     if cooccurrence:
         config.setdefault("kg_relations", {})["cooccurrence"] = True

@@ -34,6 +34,18 @@ def sample_paths() -> list[Path]:
     return [folder]
 
 
+def _workers(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid count: {value!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError("--workers must be at least 1")
+    return count
+
+
 def check_outdir(outdir: Path) -> None:
     """Fail before a long build, not after it, when OUTDIR cannot be written."""
     for folder in (outdir, *outdir.absolute().parents):
@@ -132,7 +144,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("paths", nargs="*", type=Path, help=".txt/.md/.jsonl/.csv files or folders")
     build.add_argument("-o", "--output", default=DEFAULT_OUTDIR, help="output folder (output/)")
     corpus_options(build)
-    build.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    build.add_argument(
+        "--workers",
+        type=_workers,
+        default="auto",
+        help="worker processes (auto: one per core for a large corpus, 1 for a small one)",
+    )
     build.add_argument("--cooccurrence", action="store_true", help="add co_occurs edges")
     build.add_argument("--engine", choices=("local", "dask"), default="local")
     build.add_argument("--scheduler", default=None, help="dask scheduler address")
@@ -179,8 +196,6 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         args = make_parser().parse_args(argv)
-        if getattr(args, "workers", 1) < 1:
-            raise InputError("--workers must be at least 1")
         return args.func(args)
     except KeyboardInterrupt:
         print("kg: interrupted; earlier outputs are untouched", file=sys.stderr)

@@ -8,11 +8,16 @@ as factories in their modules and added by :func:`make_pipeline`.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+import numpy as np
 import spacy
+from spacy.attrs import POS, SENT_START, TAG
 from spacy.language import Language
+from spacy.symbols import IDS
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
@@ -62,6 +67,14 @@ class LacTokenizer:
     def __init__(self, vocab: Vocab, batch_size: int = 2048) -> None:
         self.vocab = vocab
         self.batch_size = batch_size
+        self._pos_ids = defaultdict(lambda: IDS["X"], {t: IDS[p] for t, p in LAC_POS.items()})
+        self._tag_ids: dict[str, int] = {}
+
+    def _tag_id(self, tag: str) -> int:
+        found = self._tag_ids.get(tag)
+        if found is None:
+            found = self._tag_ids[tag] = self.vocab.strings.add(tag)
+        return found
 
     def __call__(self, text: str) -> Doc:
         return next(iter(self.pipe([text])))
@@ -100,14 +113,16 @@ class LacTokenizer:
                 first = False
         if "".join(words) != text:  # LAC keeps every character; guard anyway
             words, tags, starts = list(text), ["n"] * len(text), [i == 0 for i in range(len(text))]
-        doc = Doc(
-            self.vocab,
-            words=words,
-            spaces=[False] * len(words),
-            tags=tags,
-            pos=[LAC_POS.get(tag, "X") for tag in tags],
-            sent_starts=starts,
-        )
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        # Tags, coarse POS and sentence starts in one from_array call: faster than Doc's
+        # own tags=/pos=/sent_starts= arguments, which look every string up per token.
+        table = np.empty((len(words), 3), dtype=np.uint64)
+        tag_ids = self._tag_ids
+        table[:, 0] = [tag_ids.get(tag) or self._tag_id(tag) for tag in tags]
+        table[:, 1] = [self._pos_ids[tag] for tag in tags]
+        table[:, 2] = np.where(starts, 1, -1).astype(np.uint64)
+        doc.from_array([TAG, POS, SENT_START], table)
+        doc.user_data[_TEXT] = text
         doc.spans["lac"] = [
             Span(doc, i, i + 1, label=tag) for i, tag in enumerate(tags) if tag in LAC_ENTITY_TAGS
         ]
@@ -186,7 +201,49 @@ def _tokenized(nlp: Language, batch: list[Article]) -> Iterator[Doc]:
         yield doc
 
 
+_TEXT = ("kg", "text")
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc: spaCy joins the tokens again on every read."""
+    text = doc.user_data.get(_TEXT)
+    if text is None:
+        text = doc.user_data[_TEXT] = doc.text
+    return text
+
+
+class SentenceIndex:
+    """The sentences of a Doc by character offset: a span's sentence without ``span.sent``.
+
+    ``span.sent`` walks tokens one by one; this looks the offset up in a sorted list.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.text = doc_text(doc)
+        bounds = [(s.start_char, s.end_char) for s in doc.sents]
+        self.starts = [a for a, _ in bounds]
+        self.ends = [b for _, b in bounds]
+
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """Character bounds of the sentences that hold ``text[start:end]``."""
+        first = bisect.bisect_right(self.starts, start) - 1
+        last = max(first, bisect.bisect_right(self.starts, max(start, end - 1)) - 1)
+        return self.starts[first], self.ends[last]
+
+    def text_of(self, start: int, end: int) -> str:
+        """The text of the sentence(s) holding ``text[start:end]``, as ``span.sent.text``."""
+        a, b = self.bounds(start, end)
+        return self.text[a:b]
+
+
 if not Doc.has_extension("article"):
     Doc.set_extension("article", default=None)
 
-__all__ = ["LacTokenizer", "make_pipeline", "process", "sentence_spans"]
+__all__ = [
+    "LacTokenizer",
+    "SentenceIndex",
+    "doc_text",
+    "make_pipeline",
+    "process",
+    "sentence_spans",
+]

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from kg.entities import GPE, ORG, PERSON, PROGRAMME
 from kg.ingest import is_byline
 from kg.lexicons import DATA, division_chain, divisions, posts
+from kg.nlp import SentenceIndex, doc_text
 from kg.records import Relation
 from kg.resolve import (
     branch_place,
@@ -232,19 +233,33 @@ def _after(text: str, pos: int, words: list[str]) -> str | None:
     return next((w for w in words if text.startswith(w, pos)), None)
 
 
-def _find_all(text: str, words: list[str], ents: list[Ent] = ()) -> list[tuple[int, int]]:
-    """Where the words occur in the text, longest first, never inside an entity's name."""
+def _find_all(
+    text: str, words: list[str] | tuple[list[str], ...], ents: list[Ent] = ()
+) -> list[tuple[int, int]]:
+    """Where the words (a list, or a tuple of lists) occur in the text, longest first,
+    never inside an entity's name."""
     spans = [(e.start, e.end) for e in ents]
     return [
         m.span()
-        for m in _alternation(tuple(words)).finditer(text)
+        for m in _alternation(words).finditer(text)
         if not any(a <= m.start() < b or a < m.end() <= b for a, b in spans)
     ]
 
 
-@cache
-def _alternation(words: tuple[str, ...]) -> re.Pattern:
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+_PATTERNS: dict[tuple[int, ...], tuple[tuple[list[str], ...], re.Pattern]] = {}
+
+
+def _alternation(words: list[str] | tuple[list[str], ...]) -> re.Pattern:
+    """One compiled regex per trigger list or tuple of lists, cached by the lists' identity
+    (the lists of :func:`triggers` live as long as the process; hashing their words on
+    every call cost more than the search)."""
+    lists = words if isinstance(words, tuple) else (words,)
+    key = tuple(map(id, lists))
+    found = _PATTERNS.get(key)
+    if found is None or any(a is not b for a, b in zip(found[0], lists, strict=True)):
+        every = sorted({w for group in lists for w in group}, key=lambda w: (-len(w), w))
+        found = _PATTERNS[key] = (lists, re.compile("|".join(map(re.escape, every))))
+    return found[1]
 
 
 def sentence_relations(
@@ -278,7 +293,7 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
                 if tail.name != head.name:
                     found_list = True
                     yield head, "partners_with", tail, "partners_joint"
-    signals = _find_all(text, lexicon["verbs"] + lexicon["agreements"], sentence.ents)
+    signals = _find_all(text, (lexicon["verbs"], lexicon["agreements"]), sentence.ents)
     if not signals:
         return
     for m_start, m_end in _find_all(text, lexicon["markers"], sentence.ents):
@@ -384,7 +399,7 @@ def _supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
         targets = [e for e in sentence.ents if e.start >= v_end][:1]
         targets = [e for e in targets if e.type == ORG and e.start - v_end <= 4]
         clause = _clause_start(text, v_start)
-        markers = lexicon["visit_markers"] + lexicon["object_markers"]
+        markers = (lexicon["visit_markers"], lexicon["object_markers"])
         for m_start, m_end in _find_all(text, markers, sentence.ents):
             # 到X督导检查, 对A、B的……进行检查, and 督导检查，先后走进X: the places visited
             objects = text[m_start:m_end] in lexicon["object_markers"]
@@ -413,7 +428,7 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
             continue
         orgs = [e for e in ents[:i] if e.type == ORG]
         # 党工委书记 or 书记 after X党工委: try each post the name follows, longest first.
-        for first in (p for p in titles if text[: person.start].endswith(p)):
+        for first in (p for p in titles if text.endswith(p, 0, person.start)):
             org_end, post = _posts_before(text, person.start, titles, first)
             if post in _NOT_EMPLOYMENT:
                 break
@@ -445,12 +460,12 @@ def _posts_before(
     """The posts right before a name (党委书记、局长 X): where they start, and the last one."""
     last = None
     while True:
-        post = first if last is None else next((p for p in posts if text[:end].endswith(p)), None)
+        post = first if last is None else next((p for p in posts if text.endswith(p, 0, end)), None)
         if post is None:
             return end, last
         last = last or post
         end -= len(post)
-        if text[:end].endswith(("、", "兼")):
+        if text.endswith(("、", "兼"), 0, end):
             end -= 1
 
 
@@ -501,16 +516,18 @@ class RelationExtractor:
         article = doc._.article.id if doc._.get("article") is not None else ""
         confidence = triggers()["confidence"]
         found: list[Relation] = []
-        sentences = _sentences(doc)
+        ents = doc.ents  # each read of doc.ents builds new Spans: read it once
+        sentences = _sentences(doc, ents)
         if self.from_names:
-            places = _places(doc)
+            places = _places(ents)
+            index = SentenceIndex(doc)
             seen = set()
-            for ent in doc.ents:
+            for ent in ents:
                 name = ent._.canonical or ent.text
                 if (name, ent.label_) in seen:
                     continue
                 seen.add((name, ent.label_))
-                evidence = ent.sent.text.strip()
+                evidence = index.text_of(ent.start_char, ent.end_char).strip()
                 surface = ent.text if len(ent.text) > len(name) else ""
                 for head, ht, rel, tail, tt, rule in name_relations(
                     name, ent.label_, places, surface
@@ -568,35 +585,32 @@ def _cooccurrences(
                     )
 
 
-def _sentences(doc: Doc) -> list[Sentence]:
-    """The doc's sentences with their entities, walking ``doc.ents`` once (not per sentence)."""
-    ents = list(doc.ents)
+def _sentences(doc: Doc, ents: tuple[Span, ...]) -> list[Sentence]:
+    """The doc's sentences with their entities, walking ``ents`` once (not per sentence)."""
+    text = doc_text(doc)
     out = []
     i = 0
     for sent in doc.sents:
         while i < len(ents) and ents[i].start < sent.start:
             i += 1
         inside = []
+        offset = sent.start_char
         while i < len(ents) and ents[i].end <= sent.end:
             e = ents[i]
-            inside.append(
-                Ent(
-                    e.start_char - sent.start_char,
-                    e.end_char - sent.start_char,
-                    e.label_,
-                    e._.canonical or e.text,
-                )
-            )
+            start, end = e.start_char, e.end_char
+            name = e._.canonical or text[start:end]
+            inside.append(Ent(start - offset, end - offset, e.label_, name))
             i += 1
-        if sent.text.strip():
-            out.append(Sentence(sent.text, inside))
+        sentence = text[offset : sent.end_char]
+        if sentence.strip():
+            out.append(Sentence(sentence, inside))
     return out
 
 
-def _places(doc: Doc) -> set[str]:
+def _places(ents: tuple[Span, ...]) -> set[str]:
     """The places an article names on their own (营口市, and 营口市 of 营口市西市区)."""
     places = set()
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ == GPE:
             places.add(ent._.canonical or ent.text)
             places.update(place_name(part) for part in division_chain(ent.text))
