@@ -177,3 +177,51 @@ def test_usage_error_exits_2(capsys):
     assert main(["build", "--workers", "0"]) == 2
     assert main(["frobnicate"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- --workers auto
+
+
+def _folder_of(tmp_path, n_files: int, copies: int):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(n_files):
+        (folder / f"{i:02d}.txt").write_text(ARTICLE * copies, "utf-8")
+    return folder
+
+
+def test_auto_workers_builds_a_small_input_in_one_process(tmp_path):
+    from kg.build import auto_workers
+
+    assert auto_workers([_folder_of(tmp_path, 3, 1)]) == 1
+    assert auto_workers(["江川市水务局与蓝湾航运集团有限公司签订合作协议。"]) == 1
+
+
+def test_auto_workers_uses_every_core_on_a_large_corpus(tmp_path):
+    import os
+
+    from kg.build import BYTES_PER_WORKER, auto_workers
+
+    per_file = len((ARTICLE * 1).encode("utf-8"))
+    copies = BYTES_PER_WORKER // per_file + 1  # each file alone is worth a worker
+    folder = _folder_of(tmp_path, 3, copies)
+    cores = len(os.sched_getaffinity(0))
+    assert auto_workers([folder]) == min(cores, 3)
+
+
+def test_workers_auto_gives_the_graph_of_one_process(tmp_path, capsys):
+    folder = _folder_of(tmp_path, 4, 1)
+    assert main(["build", str(folder), "-o", str(tmp_path / "one"), "-q", "--workers", "1"]) == 0
+    assert main(["build", str(folder), "-o", str(tmp_path / "auto"), "-q"]) == 0
+    assert main(["build", str(folder), "-o", str(tmp_path / "two"), "-q", "--workers", "2"]) == 0
+    for name in ("graph.graphml", "graph.json", "relations.csv", "mentions.csv"):
+        one = (tmp_path / "one" / name).read_bytes()
+        assert one == (tmp_path / "auto" / name).read_bytes()
+        assert one == (tmp_path / "two" / name).read_bytes()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "auto2"])
+def test_workers_must_be_a_count_or_auto(value, capsys):
+    assert main(["build", "--workers", value]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--workers" in err
