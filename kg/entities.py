@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+from spacy.attrs import IDX, LENGTH, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -27,6 +29,7 @@ from kg.lexicons import (
     surnames,
     word_list,
 )
+from kg.nlp import doc_text
 
 ORG, GPE, PROGRAMME, PERSON = "ORG", "GPE", "PROGRAMME", "PERSON"
 
@@ -121,13 +124,25 @@ class Words:
     @classmethod
     def from_doc(cls, doc: Doc) -> Words:
         """The doc's words; a tagger name with a breaker inside (X局联合Y局) is split."""
+        text = doc_text(doc)
+        strings = doc.vocab.strings
         starts, ends, tags = [], [], []
-        for token in doc:
-            for start, end, tag in _split_at_breakers(token.text, token.idx, token.tag_):
+        # Read the token table in one call, not through a Token object per word.
+        table = doc.to_array([IDX, LENGTH, TAG])
+        tag_ids, which = np.unique(table[:, 2], return_inverse=True)
+        names = [strings[int(tag_id)] for tag_id in tag_ids]
+        columns = table[:, :2].astype(np.int64).T.tolist()
+        for idx, length, tag in zip(*columns, [names[i] for i in which.tolist()], strict=True):
+            if tag not in PROPER_TAGS or length < 5:
+                starts.append(idx)
+                ends.append(idx + length)
+                tags.append(tag)
+                continue
+            for start, end, part in _split_at_breakers(text[idx : idx + length], idx, tag):
                 starts.append(start)
                 ends.append(end)
-                tags.append(tag)
-        return cls(doc.text, starts, ends, tags)
+                tags.append(part)
+        return cls(text, starts, ends, tags)
 
     def word(self, i: int) -> str:
         return self.text[self.starts[i] : self.ends[i]]
@@ -518,16 +533,27 @@ def persons(words: Words) -> Iterator[Candidate]:
         for match in pattern.finditer(text):
             if match.group(1)[0] in names:
                 yield Candidate(match.start(1), match.end(1), PERSON, "byline", 5)
-    titles = posts()
+    titles, lengths = _post_index()
     for i, tag in enumerate(words.tags):
-        word = words.word(i)
-        if tag != "PER" or not 2 <= len(word) <= 4 or word[0] not in names:
+        if tag != "PER":
             continue
-        before = text[max(0, words.starts[i] - 6) : words.starts[i]]
-        after = text[words.ends[i] : words.ends[i] + 6]
-        with_post = any(before.endswith(p) or after.startswith(p) for p in titles)
+        word = words.word(i)
+        if not 2 <= len(word) <= 4 or word[0] not in names:
+            continue
+        start, end = words.starts[i], words.ends[i]
+        with_post = any(
+            (n <= start and text[start - n : start] in titles) or text[end : end + n] in titles
+            for n in lengths
+        )
         if len(word) == 3 or with_post:
             yield Candidate(words.starts[i], words.ends[i], PERSON, "lac_person", 2)
+
+
+@cache
+def _post_index() -> tuple[frozenset[str], tuple[int, ...]]:
+    """The posts as a set, and their lengths up to 6 (the context persons look at)."""
+    titles = frozenset(posts())
+    return titles, tuple(sorted({len(t) for t in titles if len(t) <= 6}))
 
 
 _COMPANY_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司")

@@ -2,38 +2,107 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict
 
 import networkx as nx
 
-from kg.records import ArticleResult, Relation
+from kg.records import ArticleResult, Mention
 from kg.resolve import places_named, resolve_corpus
 from kg.schema import ALIAS_SEP, SYMMETRIC_RELATIONS, node_id
+from kg.spool import MentionLog
 
 
-def assemble(results: Iterable[ArticleResult]) -> nx.MultiDiGraph:
+class CorpusMention:
+    """What corpus-level resolution reads of a mention: article, type, canonical, text.
+
+    :func:`assemble` gives :func:`~kg.resolve.resolve_corpus` and
+    :func:`~kg.resolve.places_named` one shared object per distinct (article, type,
+    canonical, text) of an article, repeated once per mention, instead of every
+    :class:`~kg.records.Mention` with its offsets and sentence: a reference per mention
+    instead of a record.
+    """
+
+    __slots__ = ("article", "type", "canonical", "text")
+
+    def __init__(self, article: str, type: str, canonical: str, text: str) -> None:
+        self.article = article
+        self.type = type
+        self.canonical = canonical
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"CorpusMention({self.article!r}, {self.type!r}, {self.canonical!r}, {self.text!r})"
+
+
+class _Evidence:
+    """The relations of one (head, relation, tail, rule): how many, how sure, where."""
+
+    __slots__ = ("count", "confidence", "items")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.confidence = float("-inf")
+        self.items: set[tuple[str, str]] = set()
+
+
+def assemble(
+    results: Iterable[ArticleResult], *, mentions: MentionLog | None = None
+) -> nx.MultiDiGraph:
     """One node per resolved entity, one edge per (source, target, relation).
 
     Relations whose ends were only named inside other names (a parent bureau, the city
     of a district) add their nodes. Output order is sorted, so it does not depend on the
     order the articles came in.
+
+    ``G.graph["mentions"]`` holds every mention as a dict (the fields of
+    :class:`~kg.records.Mention`, ``canonical`` being the entity's final name), sorted
+    by article, start, end and type. Given a :class:`~kg.spool.MentionLog`, the mentions
+    go to it as the results arrive and it becomes ``G.graph["mentions"]`` instead: the
+    graph then holds no mention in memory (``kg build`` does this).
     """
-    mentions = []
-    relations: list[Relation] = []
+    rows: list[dict] = []
+    corpus: list[CorpusMention] = []
+    strings: dict[str, str] = {}  # one object per distinct name, article id, evidence
+    groups: dict[tuple[str, str, str, str, str, str], _Evidence] = {}
     for result in results:
-        mentions.extend(result.mentions)
-        relations.extend(result.relations)
-    mentions.sort(key=lambda m: (m.article, m.start, m.end, m.type))
-    inside = {(r.head_type, r.head) for r in relations} | {(r.tail_type, r.tail) for r in relations}
-    mapping, entities = resolve_corpus(mentions, sorted(inside))
+        shared: dict[tuple[str, str, str, str], CorpusMention] = {}
+        sentences: dict[str, str] = {}
+        for m in result.mentions:
+            key = (m.article, m.type, m.canonical, m.text)
+            ref = shared.get(key)
+            if ref is None:
+                ref = shared[key] = CorpusMention(*(strings.setdefault(s, s) for s in key))
+            corpus.append(ref)
+            if mentions is None:
+                row = _as_dict(m)
+                row["sentence"] = sentences.setdefault(m.sentence, m.sentence)
+                rows.append(row)
+        if mentions is not None:
+            mentions.add(result.mentions)
+        for rel in result.relations:
+            key = (rel.head_type, rel.head, rel.relation, rel.tail, rel.tail_type, rel.rule)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Evidence()
+            group.count += 1
+            group.confidence = max(group.confidence, rel.confidence)
+            article = strings.setdefault(rel.article, rel.article)
+            group.items.add((article, strings.setdefault(rel.evidence, rel.evidence)))
+    rows.sort(key=lambda m: (m["article"], m["start"], m["end"], m["type"]))
+    corpus.sort(key=lambda m: (m.article, m.type, m.canonical, m.text))
+    inside = {(k[0], k[1]) for k in groups} | {(k[4], k[3]) for k in groups}
+    mapping, entities = resolve_corpus(corpus, sorted(inside))
 
     G = nx.MultiDiGraph(name="kg")
-    G.graph["mentions"] = [
-        {**asdict(m), "canonical": mapping.get((m.type, m.canonical), m.canonical)}
-        for m in mentions
-    ]
+    if mentions is None:
+        for row in rows:
+            row["canonical"] = mapping.get((row["type"], row["canonical"]), row["canonical"])
+        G.graph["mentions"] = rows
+    else:
+        mentions.resolve(mapping)
+        G.graph["mentions"] = mentions
     for entity in entities:
         G.add_node(
             node_id(entity.type, entity.name),
@@ -46,26 +115,27 @@ def assemble(results: Iterable[ArticleResult]) -> nx.MultiDiGraph:
         )
 
     mentioned = {(e.type, e.name) for e in entities if e.mentions}
-    mentioned |= {("GPE", mapping.get(("GPE", p), p)) for p in places_named(mentions)}
-    evidence: dict[tuple[str, str, str], list[Relation]] = defaultdict(list)
-    for rel in relations:
-        if rel.rule == "division_located_in" and (rel.tail_type, rel.tail) not in mentioned:
+    mentioned |= {("GPE", mapping.get(("GPE", p), p)) for p in places_named(corpus)}
+    evidence: dict[tuple[str, str, str], list[tuple[str, _Evidence]]] = defaultdict(list)
+    # Groups in the order their first relation came: nodes are added in that order.
+    for (head_type, head_name, relation, tail_name, tail_type, rule), group in groups.items():
+        if rule == "division_located_in" and (tail_type, tail_name) not in mentioned:
             continue  # a district's city only where the corpus names that city
-        head = node_id(rel.head_type, mapping.get((rel.head_type, rel.head), rel.head))
-        tail = node_id(rel.tail_type, mapping.get((rel.tail_type, rel.tail), rel.tail))
+        head = node_id(head_type, mapping.get((head_type, head_name), head_name))
+        tail = node_id(tail_type, mapping.get((tail_type, tail_name), tail_name))
         if head == tail:
             continue
-        if rel.relation in SYMMETRIC_RELATIONS and tail < head:
+        if relation in SYMMETRIC_RELATIONS and tail < head:
             head, tail = tail, head
-        evidence[(head, tail, rel.relation)].append(rel)
-        for nid, rtype, name in ((head, rel.head_type, rel.head), (tail, rel.tail_type, rel.tail)):
+        evidence[(head, tail, relation)].append((rule, group))
+        for nid, rtype, name in ((head, head_type, head_name), (tail, tail_type, tail_name)):
             if nid not in G:
                 final = mapping.get((rtype, name), name)
                 G.add_node(
                     nid, name=final, type=rtype, aliases="", mentions=0, articles=0, article_ids=""
                 )
-    for (head, tail, relation), rels in sorted(evidence.items()):
-        items = sorted({(r.article, r.evidence) for r in rels})
+    for (head, tail, relation), found in sorted(evidence.items(), key=lambda kv: kv[0]):
+        items = sorted(set().union(*(group.items for _, group in found)))
         G.add_edge(
             head,
             tail,
@@ -73,25 +143,36 @@ def assemble(results: Iterable[ArticleResult]) -> nx.MultiDiGraph:
             relation=relation,
             evidence=items[0][1],
             article=items[0][0],
-            confidence=round(max(r.confidence for r in rels), 3),
-            count=len(rels),
+            confidence=round(max(group.confidence for _, group in found), 3),
+            count=sum(group.count for _, group in found),
             evidences=[{"article": a, "sentence": s} for a, s in items],
-            rules=ALIAS_SEP.join(sorted({r.rule for r in rels})),
+            rules=ALIAS_SEP.join(sorted({rule for rule, _ in found})),
         )
     _count_nested(G, evidence)
     return G
 
 
+def _as_dict(m: Mention) -> dict:
+    """The fields of a mention as a dict (``dataclasses.asdict`` without its deep copy)."""
+    fields = getattr(m, "__dict__", None)
+    if fields is not None:
+        return dict(fields)
+    return {f.name: getattr(m, f.name) for f in dataclasses.fields(m)}
+
+
 def _count_nested(G: nx.MultiDiGraph, evidence: dict) -> None:
     """Nodes named only inside other names get the articles of the edges that name them."""
+    articles: dict[str, set[str]] = defaultdict(set)
+    for (head, tail, _), found in evidence.items():
+        named = {a for _, group in found for a, _ in group.items}
+        articles[head] |= named
+        articles[tail] |= named
     for nid, data in G.nodes(data=True):
         if data["mentions"]:
             continue
-        articles = sorted(
-            {r.article for (h, t, _), rels in evidence.items() if nid in (h, t) for r in rels}
-        )
-        data["articles"] = len(articles)
-        data["article_ids"] = ALIAS_SEP.join(articles)
+        found = sorted(articles.get(nid, ()))
+        data["articles"] = len(found)
+        data["article_ids"] = ALIAS_SEP.join(found)
 
 
 def _relabel_sorted(G: nx.MultiDiGraph) -> nx.MultiDiGraph:

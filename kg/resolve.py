@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -52,12 +53,21 @@ def programme_key(name: str) -> str:
 
 def pick_division(name: str, context: Iterable[str] = ()) -> Division | None:
     """The division a name refers to, using the places around it when several share it."""
+    return _pick_division(name, _as_set(context))
+
+
+def _pick_division(name: str, *known: Container[str]) -> Division | None:
+    """:func:`pick_division` with the known places in one or more sets, read as they are."""
     options = divisions().get(name, [])
     if len(options) == 1:
         return options[0]
-    context = set(context)
-    fitting = [d for d in options if d.parent in context or d.name in context]
+    fitting = [d for d in options if any(d.parent in k or d.name in k for k in known)]
     return fitting[0] if len(fitting) == 1 else None
+
+
+def _as_set(items: Iterable[str]) -> set[str] | frozenset[str]:
+    """``items`` as a set; a set is used as it is (no copy per look-up)."""
+    return items if isinstance(items, (set, frozenset)) else set(items)
 
 
 def place_name(text: str, context: Iterable[str] = ()) -> str:
@@ -65,13 +75,13 @@ def place_name(text: str, context: Iterable[str] = ()) -> str:
     chain = division_chain(text)
     if not chain:
         return text
-    context = list(context)
-    parents = []
+    known = _as_set(context)
+    parents = set()
     for part in chain[:-1]:
-        division = pick_division(part, context)
+        division = _pick_division(part, known)
         if division:
-            parents.append(division.name)
-    division = pick_division(chain[-1], [*context, *parents])
+            parents.add(division.name)
+    division = _pick_division(chain[-1], known, parents)
     return division.name if division else text
 
 
@@ -196,20 +206,24 @@ class ArticleResolver:
         self.short_forms = short_forms
 
     def __call__(self, doc: Doc) -> Doc:
-        places = [e.text for e in doc.ents if e.label_ == GPE]
-        context = [place_name(p) for p in places]
-        context += [
-            p for e in doc.ents if e.label_ == ORG for p in [_leading_place(e.text)[0]] if p
-        ]
+        ents = doc.ents  # each read of doc.ents builds new Spans: read it once
+        text = doc.text  # doc.text joins every token: read it once
+        context = [place_name(e.text) for e in ents if e.label_ == GPE]
+        context += [p for e in ents if e.label_ == ORG for p in [_leading_place(e.text)[0]] if p]
+        places = _ArticlePlaces(context)
         city = main_city(context)
+        canonical: dict[tuple[str, str], str] = {}
         previous = None
-        for ent in doc.ents:
-            ent._.canonical = self._canonical(ent, context, city)
+        for ent in ents:
+            key = (ent.label_, ent.text)
+            if key not in canonical:
+                canonical[key] = self._canonical(*key, places, city)
+            ent._.canonical = canonical[key]
             bare = _BARE_GOV.match(ent.text)
             if (
                 bare
                 and previous is not None
-                and doc.text[previous.end_char : ent.start_char] in "、和及"
+                and text[previous.end_char : ent.start_char] in "、和及"
             ):
                 # 思明区委、区政府: the bare body shares its partner's place.
                 partner = _GOV.match(previous.text.removeprefix("中共"))
@@ -217,45 +231,41 @@ class ArticleResolver:
                     ent._.canonical = canonical_org(partner.group(2) + bare.group(2))
             previous = ent
         if self.short_forms:
-            self._expand_short_forms(doc)
-            self._expand_sibling_branches(doc)
+            self._expand_short_forms(ents)
+            self._expand_sibling_branches(ents)
         return doc
 
-    def _canonical(self, ent: Span, context: list[str], city: str | None) -> str:
-        text = ent.text.strip()
-        if ent.label_ == GPE:
+    def _canonical(self, label: str, text: str, places: _ArticlePlaces, city: str | None) -> str:
+        text = text.strip()
+        if label == GPE:
             if division_chain(text):
-                return place_name(text, context)
+                return places.place_name(text)
             prefix = division_prefix(text)
             if prefix and text.endswith(_TOWNS) and len(text) - len(prefix) >= 2:
                 return text[len(prefix) :]  # 赣州市南康区龙回镇 -> 龙回镇, inside 南康区
             return expand_abbreviations(text)
-        if ent.label_ == ORG:
-            return expand_abbreviations(canonical_org(_with_place(text, context), city))
+        if label == ORG:
+            return expand_abbreviations(canonical_org(places.with_place(text), city))
         return text
 
-    def _expand_short_forms(self, doc: Doc) -> None:
+    def _expand_short_forms(self, ents: tuple[Span, ...]) -> None:
         """A short name of a longer one of the same type in the article becomes it.
 
         盖州分局 ends X局盖州分局; 高新区 ends the one 高新技术产业开发区 of the article;
         十条措施 ends 《……十条措施》; a brand (恒岳化工) stands inside one company name.
         """
-        ents = list(doc.ents)
+        by_label: dict[str, list[Span]] = defaultdict(list)
         for ent in ents:
-            short = ent._.canonical
-            longer = {
-                other._.canonical
-                for other in ents
-                if other.label_ == ent.label_
-                and len(other._.canonical) > len(short)
-                and _shortens(short, other._.canonical, ent.label_)
-            }
-            if len(longer) == 1:
-                ent._.canonical = longer.pop()
+            by_label[ent.label_].append(ent)
+        for label, group in by_label.items():
+            names = [ent._.canonical for ent in group]
+            for ent, name, expanded in zip(group, names, _expanded(names, label), strict=True):
+                if expanded != name:
+                    ent._.canonical = expanded
 
-    def _expand_sibling_branches(self, doc: Doc) -> None:
+    def _expand_sibling_branches(self, ents: tuple[Span, ...]) -> None:
         """西市分局 beside X局盖州分局: a bare branch takes the parent of its named sibling."""
-        ents = [e for e in doc.ents if e.label_ == ORG]
+        ents = [e for e in ents if e.label_ == ORG]
         parents: dict[str, set[str]] = defaultdict(set)
         for ent in ents:
             parent = parse_name(ent._.canonical).parent
@@ -277,36 +287,114 @@ _BRANCH_SUFFIXES = frozenset(
 )
 
 
-def _with_place(name: str, context: list[str]) -> str:
-    """区市场监管局 in an article about one district: that district's bureau."""
-    if (
-        len(name) < 4
-        or name[0] not in "市区县"
-        or division_chain(name[:2])
-        or _BARE_GOV.match(name)
-    ):
-        return name
-    places = Counter(
-        d.name for p in context for d in [pick_division(p)] if d and d.name.endswith(name[0])
-    )
-    if len(places) == 1 or (places and places.most_common(2)[0][1] > places.most_common(2)[-1][1]):
-        return places.most_common(1)[0][0] + name[1:]
-    return name
+class _ArticlePlaces:
+    """The places an article names, with the look-ups its mentions make cached."""
+
+    def __init__(self, context: list[str]) -> None:
+        self.known = set(context)
+        self.divisions = [_pick_division(p) for p in context]
+        self._names: dict[str, str] = {}
+        self._only: dict[str, str | None] = {}
+
+    def place_name(self, text: str) -> str:
+        """:func:`place_name` of ``text`` among the article's places."""
+        if text not in self._names:
+            self._names[text] = place_name(text, self.known)
+        return self._names[text]
+
+    def with_place(self, name: str) -> str:
+        """区市场监管局 in an article about one district: that district's bureau."""
+        if (
+            len(name) < 4
+            or name[0] not in "市区县"
+            or division_chain(name[:2])
+            or _BARE_GOV.match(name)
+        ):
+            return name
+        place = self._only_place(name[0])
+        return place + name[1:] if place else name
+
+    def _only_place(self, kind: str) -> str | None:
+        """The one division ending in ``kind`` (市, 区, 县) the article names most, if any."""
+        if kind not in self._only:
+            counts = Counter(d.name for d in self.divisions if d and d.name.endswith(kind))
+            top = counts.most_common(2)
+            clear = len(counts) == 1 or (counts and top[0][1] > top[-1][1])
+            self._only[kind] = counts.most_common(1)[0][0] if clear else None
+        return self._only[kind]
 
 
-def _shortens(short: str, full: str, label: str) -> bool:
-    """Whether ``short`` is a short form of ``full`` inside one article."""
+def _expanded(names: list[str], label: str) -> list[str]:
+    """The names of one type in article order, each replaced by the one longer name it
+    shortens among the names as they stand when its turn comes (earlier ones expanded)."""
+    longer_names = _longer_names(set(names), label)
+    standing = Counter(names)
+    out = []
+    for name in names:
+        longer = list(islice((f for f in longer_names.get(name, ()) if standing[f]), 2))
+        if len(longer) == 1:
+            standing[name] -= 1
+            standing[longer[0]] += 1
+            name = longer[0]
+        out.append(name)
+    return out
+
+
+def _longer_names(names: set[str], label: str) -> dict[str, list[str]]:
+    """Each name -> the longer names of the set it is a short form of inside one article.
+
+    A programme ends a longer one's unquoted text (十条措施 of 《……十条措施》) unless
+    it is quoted itself; a brand (恒岳化工, 通海港口集团) stands inside an organisation's
+    name (a company's, if it has a suffix); any other name ends the longer name and keeps
+    a suffix of its own (盖州分局) or is a zone suffix alone (高新区).
+    """
     if label == PROGRAMME:
-        return not _QUOTED.search(short) and strip_quotes(full).endswith(short)
-    if label == ORG and (not org_suffix(short) or short.endswith("集团")):
-        # a brand inside a company's full name (恒岳化工, 通海港口集团)
-        return short in full and (not org_suffix(short) or full.endswith("公司"))
-    if full.endswith(short):
-        return _is_short_form(short, full) or zone_suffix(short) == short
-    return False
+        return _ending_with(names, {n for n in names if not _QUOTED.search(n)}, strip_quotes)
+    brands = {n for n in names if _is_brand(n)} if label == ORG else set()
+    short_forms = {n for n in names - brands if _is_short_form(n) or zone_suffix(n) == n}
+    found = _ending_with(names, short_forms)
+    for brand, fulls in _containing(names, brands).items():
+        found[brand] = [f for f in fulls if not org_suffix(brand) or f.endswith("公司")]
+    return found
 
 
-def _is_short_form(short: str, full: str) -> bool:
+def _ending_with(
+    names: Iterable[str], queries: set[str], key: Callable[[str], str] = str
+) -> dict[str, list[str]]:
+    """Each query -> the names longer than it whose ``key`` ends with it."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        keyed = key(name)
+        for cut in range(len(keyed) + 1):
+            tail = keyed[cut:]
+            if len(tail) < len(name) and tail in queries:
+                found[tail].append(name)
+    return found
+
+
+def _containing(names: Iterable[str], queries: set[str]) -> dict[str, list[str]]:
+    """Each query -> the names longer than it that contain it."""
+    lengths = sorted({len(q) for q in queries})
+    found: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        inside = set()
+        for length in lengths:
+            if length >= len(name):
+                break
+            for start in range(len(name) - length + 1):
+                piece = name[start : start + length]
+                if piece in queries and piece not in inside:
+                    inside.add(piece)
+                    found[piece].append(name)
+    return found
+
+
+def _is_brand(name: str) -> bool:
+    """恒岳化工, 通海港口集团: a name with no organisation suffix, or a group's."""
+    return not org_suffix(name) or name.endswith("集团")
+
+
+def _is_short_form(short: str) -> bool:
     """盖州分局 of X局盖州分局, 营口片区 of Y试验区营口片区: the short form keeps a suffix."""
     suffix = org_suffix(short) or zone_suffix(short)
     return bool(suffix) and len(short) > len(suffix)
@@ -360,9 +448,10 @@ def resolve_corpus(
     for etype, group in names.items():
         if etype == PROGRAMME:
             mapping.update(_merge_programmes(mentions))
+        elif etype in (ORG, GPE):
+            mapping.update(((etype, name), full) for name, full in _longer_forms(group).items())
         else:
-            for name in group:
-                mapping[(etype, name)] = _longer_form(name, group) if etype in (ORG, GPE) else name
+            mapping.update(((etype, name), name) for name in group)
     entities: dict[tuple[str, str], Entity] = {}
     for m in mentions:
         final = mapping.get((m.type, m.canonical), m.canonical)
@@ -379,24 +468,24 @@ def resolve_corpus(
     return mapping, sorted(entities.values(), key=lambda e: (e.type, e.name))
 
 
-def _longer_form(name: str, group: set[str]) -> str:
-    """The one longer name in the corpus that this short form stands for, if only one.
+def _longer_forms(group: set[str]) -> dict[str, str]:
+    """Each name -> the one longer name in the corpus that it stands for, or itself.
 
     A branch or zone ends its full name (西市分局); a brand stands inside exactly one
     company's full name (通海港口集团 in 江苏通海港口集团有限公司).
     """
-    longer = {g for g in group if len(g) > len(name) and g.endswith(name)}
-    if len(longer) == 1 and _is_short_form(name, next(iter(longer))):
-        return next(iter(longer))
-    if not org_suffix(name) or name.endswith("集团"):
-        companies = {
-            g
-            for g in group
-            if name in g and g != name and g.endswith("公司") and not parse_name(g).parent
-        }
-        if len(companies) == 1:
-            return companies.pop()
-    return name
+    ending = _ending_with(group, {n for n in group if _is_short_form(n)})
+    companies = [g for g in group if g.endswith("公司")]
+    inside = _containing(companies, {n for n in group if _is_brand(n)})
+    forms = {}
+    for name in group:
+        longer = ending.get(name, [])
+        if len(longer) == 1:
+            forms[name] = longer[0]
+            continue
+        parentless = [g for g in inside.get(name, []) if not parse_name(g).parent]
+        forms[name] = parentless[0] if len(parentless) == 1 else name
+    return forms
 
 
 def _is_full_name(name: str) -> bool:
