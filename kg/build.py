@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ from kg.graph import assemble
 from kg.ingest import read_inputs
 from kg.nlp import SentenceIndex, make_pipeline, process
 from kg.records import Article, ArticleResult, Mention
+from kg.spool import MentionLog
 
 _worker_nlp = None
 
@@ -71,20 +74,7 @@ def extract(
         nlp = make_pipeline(config=config)
         yield from results_from_docs(process(nlp, articles))
         return
-    # fork (on Linux) starts workers that have spaCy and kg imported already, seconds
-    # sooner than spawn. Not once this process holds an ONNX session (its threads do not
-    # survive a fork) or runs threads other than tqdm's monitor: then spawn.
-    import sys
-    import threading
-
-    from kg.lac import lac_model
-
-    forkable = lac_model.cache_info().currsize == 0 and all(
-        t is threading.current_thread() or type(t).__name__ == "TMonitor"
-        for t in threading.enumerate()
-    )
-    ctx = multiprocessing.get_context("fork" if forkable and sys.platform == "linux" else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+    with _pool(workers, config) as pool:
         # Pool.imap would read the whole corpus ahead into its task queue; keep a
         # bounded window of batches in flight instead, and yield results in order.
         pending: deque = deque()
@@ -94,6 +84,69 @@ def extract(
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
+
+
+def extract_inputs(
+    inputs: Iterable[str | Path | Article],
+    *,
+    workers: int = 1,
+    config: dict | None = None,
+    text_field: str = "text",
+    id_field: str = "id",
+) -> Iterator[ArticleResult]:
+    """Read and run the pipeline over inputs, in this process or in ``workers`` processes.
+
+    With workers, this process only lists the files (and checks them) and hands out
+    groups of about equal bytes; the workers read them, as the dask engine's do
+    (:mod:`kg.distributed`), and send back results without the article text.
+    """
+    if workers <= 1:
+        articles = read_inputs(inputs, text_field=text_field, id_field=id_field)
+        yield from extract(articles, workers=1, config=config)
+        return
+    from kg.distributed import PartitionJob, partitions, plan
+
+    tasks = plan(inputs, text_field=text_field, id_field=id_field)
+    if not tasks:
+        return
+    job = PartitionJob(json.dumps(config or {}, sort_keys=True), text_field, id_field)
+    with _pool(workers, config) as pool:
+        pending: deque = deque()
+        # Small groups: the pool stays busy to the end, and few results wait in memory.
+        total = sum(task.size for task in tasks)
+        size = min(max(total // (workers * 16), 16 * 1024), 256 * 1024)
+        for group in partitions(tasks, workers, size):
+            pending.append(pool.apply_async(job, (group,)))
+            if len(pending) >= 2 * workers:
+                yield from _partition_results(pending.popleft().get())
+        while pending:
+            yield from _partition_results(pending.popleft().get())
+
+
+def _partition_results(output) -> list[ArticleResult]:
+    """A worker's results, after its warnings; its bad input raised here."""
+    for warning in output.warnings:
+        print(warning, file=sys.stderr)
+    if output.error is not None:
+        raise output.error
+    return output.results
+
+
+def _pool(workers: int, config: dict | None):
+    """A process pool whose workers have the pipeline loaded."""
+    # fork (on Linux) starts workers that have spaCy and kg imported already, seconds
+    # sooner than spawn. Not once this process holds an ONNX session (its threads do not
+    # survive a fork) or runs threads other than tqdm's monitor: then spawn.
+    import threading
+
+    from kg.lac import lac_model
+
+    forkable = lac_model.cache_info().currsize == 0 and all(
+        t is threading.current_thread() or type(t).__name__ == "TMonitor"
+        for t in threading.enumerate()
+    )
+    ctx = multiprocessing.get_context("fork" if forkable and sys.platform == "linux" else "spawn")
+    return ctx.Pool(workers, initializer=_init_worker, initargs=(config,))
 
 
 def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -112,7 +165,10 @@ def _init_worker(config: dict | None) -> None:
     os.environ["KG_THREADS"] = "1"  # one ONNX thread per worker: the workers share the cores
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: no worker tracebacks
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker has the CLI's handler
-    _worker_nlp = make_pipeline(config=config)
+    from kg.distributed import worker_pipeline
+
+    # The pipeline the partition jobs will use, loaded now (while the parent lists files).
+    _worker_nlp = worker_pipeline(json.dumps(config or {}, sort_keys=True))
 
 
 def _extract_batch(batch: list[Article]) -> list[ArticleResult]:
@@ -130,8 +186,12 @@ def build_graph(
     progress: bool = False,
     engine: str = "local",
     scheduler: str | None = None,
+    mentions: MentionLog | None = None,
 ) -> nx.MultiDiGraph:
     """Build the knowledge graph of files, folders, Articles or raw texts.
+
+    ``mentions``: a :class:`~kg.spool.MentionLog` to spool the mentions to as they come
+    (it becomes ``G.graph["mentions"]``) instead of a list held in memory.
 
     ``workers`` > 1 runs the pipeline in that many processes (``"auto"``: one per core
     for inputs of more than :data:`BYTES_PER_WORKER` per core, fewer for less);
@@ -158,11 +218,12 @@ def build_graph(
             id_field=id_field,
         )
     else:
-        articles = read_inputs(inputs, text_field=text_field, id_field=id_field)
-        results = extract(articles, workers=workers, config=config)
+        results = extract_inputs(
+            inputs, workers=workers, config=config, text_field=text_field, id_field=id_field
+        )
     if progress:
         results = _with_progress(results)
-    return assemble(results)
+    return assemble(results, mentions=mentions)
 
 
 def _with_progress(results: Iterator[ArticleResult]) -> Iterator[ArticleResult]:
