@@ -55,6 +55,31 @@ def posts() -> tuple[str, ...]:
 
 
 @cache
+def _post_index() -> tuple[frozenset[str], tuple[int, ...]]:
+    posts_ = posts()
+    return frozenset(posts_), tuple(sorted({len(p) for p in posts_}, reverse=True))
+
+
+def posts_ending_at(text: str, end: int, within: int | None = None) -> list[str]:
+    """The posts that ``text[:end]`` ends with (of at most ``within`` chars), longest first."""
+    found, lengths = _post_index()
+    return [
+        text[end - n : end]
+        for n in lengths
+        if n <= end and (within is None or n <= within) and text[end - n : end] in found
+    ]
+
+
+def post_starting_at(text: str, start: int, within: int | None = None) -> str | None:
+    """The longest post that starts at ``text[start]`` (and ends within ``within`` chars)."""
+    found, lengths = _post_index()
+    for n in lengths:
+        if (within is None or n <= within) and text[start : start + n] in found:
+            return text[start : start + n]
+    return None
+
+
+@cache
 def surnames() -> frozenset[str]:
     """Common Chinese surnames, single characters (compound ones from the same file)."""
     return frozenset("".join(word_list("surnames.txt")))

@@ -23,7 +23,13 @@ from spacy.tokens import Doc, Span
 
 from kg.entities import GPE, ORG, PERSON, PROGRAMME
 from kg.ingest import is_byline
-from kg.lexicons import DATA, division_chain, divisions, posts
+from kg.lexicons import (
+    DATA,
+    division_chain,
+    divisions,
+    post_starting_at,
+    posts_ending_at,
+)
 from kg.nlp import SentenceIndex, doc_text
 from kg.records import Relation
 from kg.resolve import (
@@ -420,7 +426,6 @@ def _supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
 
 def _works_for(sentence: Sentence) -> Iterator[tuple]:
     text = sentence.text
-    titles = posts()
     government_posts = triggers()["works_for"]["government_posts"]
     ents = sentence.ents
     for i, person in enumerate(ents):
@@ -428,8 +433,8 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
             continue
         orgs = [e for e in ents[:i] if e.type == ORG]
         # 党工委书记 or 书记 after X党工委: try each post the name follows, longest first.
-        for first in (p for p in titles if text.endswith(p, 0, person.start)):
-            org_end, post = _posts_before(text, person.start, titles, first)
+        for first in posts_ending_at(text, person.start):
+            org_end, post = _posts_before(text, person.start, first)
             if post in _NOT_EMPLOYMENT:
                 break
             org = next((e for e in orgs if e.end == org_end), None)
@@ -444,9 +449,8 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
                 break
         else:
             # X局周明远局长: the organisation, the name, then the post.
-            after = text[person.end : person.end + 6]
             org = next((e for e in orgs if e.end == person.start), None)
-            post = next((p for p in titles if after.startswith(p)), None)
+            post = post_starting_at(text, person.end, within=6)
             if org and post and post not in _NOT_EMPLOYMENT:
                 yield person, "works_for", org, "works_for_post"
 
@@ -454,13 +458,11 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
 _NOT_EMPLOYMENT = ("记者", "特约记者", "通讯员", "教授")
 
 
-def _posts_before(
-    text: str, end: int, posts: tuple[str, ...], first: str
-) -> tuple[int, str | None]:
+def _posts_before(text: str, end: int, first: str) -> tuple[int, str | None]:
     """The posts right before a name (党委书记、局长 X): where they start, and the last one."""
     last = None
     while True:
-        post = first if last is None else next((p for p in posts if text.endswith(p, 0, end)), None)
+        post = first if last is None else next(iter(posts_ending_at(text, end)), None)
         if post is None:
             return end, last
         last = last or post
