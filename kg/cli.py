@@ -46,36 +46,47 @@ def _workers(value: str) -> int | str:
     return count
 
 
-def check_outdir(outdir: Path) -> None:
-    """Fail before a long build, not after it, when OUTDIR cannot be written."""
+def check_outdir(outdir: Path) -> Path:
+    """Fail before a long build, not after it, when OUTDIR cannot be written.
+
+    Returns OUTDIR or, when it does not exist yet, the folder it will be made in.
+    """
+    from kg.export import check_targets
+
     for folder in (outdir, *outdir.absolute().parents):
         if folder.exists():
             if not folder.is_dir():
                 raise InputError(f"cannot write to {outdir}: {folder} is not a folder")
             if not os.access(folder, os.W_OK | os.X_OK):
                 raise InputError(f"cannot write to {outdir}: permission denied")
-            return
+            check_targets(outdir)  # a folder named graph.json in the way
+            return folder
+    return outdir
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.build import build_graph
     from kg.export import write
+    from kg.spool import MentionLog
 
     paths = args.paths or sample_paths()
     outdir = Path(args.output)
-    check_outdir(outdir)
-    G = build_graph(
-        paths,
-        workers=args.workers,
-        cooccurrence=args.cooccurrence,
-        text_field=args.text_field,
-        id_field=args.id_field,
-        progress=not args.quiet,
-        engine=args.engine,
-        scheduler=args.scheduler,
-    )
-    G.graph["max_nodes"] = args.max_nodes
-    written = write(G, outdir)
+    folder = check_outdir(outdir)
+    # The mentions go to an unnamed file next to the outputs, not into memory.
+    with MentionLog(dir=folder) as mentions:
+        G = build_graph(
+            paths,
+            workers=args.workers,
+            cooccurrence=args.cooccurrence,
+            text_field=args.text_field,
+            id_field=args.id_field,
+            progress=not args.quiet,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            mentions=mentions,
+        )
+        G.graph["max_nodes"] = args.max_nodes
+        written = write(G, outdir)
     if not args.quiet:
         print(
             f"kg: {G.number_of_nodes()} entities, {G.number_of_edges()} relations -> "

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -107,17 +108,25 @@ def plan(
     """The work for the inputs, in their order: files to read, and articles made here.
 
     Paths are checked and folders listed now, so bad input fails before a cluster
-    starts; raw texts and Article objects are turned into articles by
+    starts; each file gets the root its article ids are named from, as
+    :func:`kg.ingest.read_inputs` names them (two files of the same name are told apart
+    by their folders). Raw texts and Article objects are turned into articles by
     :func:`kg.ingest.read_inputs` and grouped into one task per run of them.
     """
+    items = list(inputs)
+    is_path = [
+        isinstance(item, Path) or (isinstance(item, str) and ingest._looks_like_path(item))
+        for item in items
+    ]
+    planned = iter(ingest.plan_files([Path(i) for i, p in zip(items, is_path, strict=True) if p]))
     tasks: list[Task] = []
     pending: list[Article] = []
-    for item in inputs:
-        if isinstance(item, Path) or (isinstance(item, str) and ingest._looks_like_path(item)):
+    for item, path in zip(items, is_path, strict=True):
+        if path:
             if pending:
                 tasks.append(ArticlesTask(tuple(pending)))
                 pending = []
-            tasks.extend(_file_tasks(Path(item)))
+            tasks.extend(_file_tasks(Path(item), next(planned)))
         else:
             pending.extend(ingest.read_inputs([item], text_field=text_field, id_field=id_field))
     if pending:
@@ -125,16 +134,18 @@ def plan(
     return tasks
 
 
-def _file_tasks(path: Path) -> list[FileTask]:
-    """The files of a path, as :func:`kg.ingest.read_path` would read them."""
-    files = ingest.list_files(path)
-    if not path.is_dir():
-        file = path.absolute()
-        return [FileTask(str(file), str(file.parent), False, file.stat().st_size, str(path))]
-    root = path.absolute()
+def _file_tasks(path: Path, files: list[tuple[Path, Path]]) -> list[FileTask]:
+    """The files of a path with their roots (see :func:`kg.ingest.plan_files`)."""
+    in_folder = path.is_dir()
     return [
-        FileTask(str(file.absolute()), str(root), True, file.stat().st_size, str(file))
-        for file in files
+        FileTask(
+            os.path.abspath(file),
+            os.path.abspath(root),
+            in_folder,
+            file.stat().st_size,
+            str(file),
+        )
+        for file, root in files
     ]
 
 

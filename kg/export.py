@@ -2,7 +2,10 @@
 
 One writer per format, each writing atomically (a temporary file in the target
 directory, then ``os.replace``), and each deterministic: nodes and edges are sorted
-and no timestamp is written, so the same graph always gives the same bytes.
+and no timestamp is written, so the same graph always gives the same bytes. Writers of
+several files (:func:`write`, csv, neo4j) replace them all or none (see
+:func:`_replace_all`). Files are written in pieces: mentions.csv streams from a
+:class:`~kg.spool.MentionLog` on disk when ``G.graph["mentions"]`` is one.
 
 ============  =========================================================================
 format        what it keeps
@@ -32,7 +35,7 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 from xml.etree.ElementTree import ParseError
@@ -42,6 +45,7 @@ import pandas as pd
 
 from kg.errors import InputError
 from kg.schema import ALIAS_SEP, split_aliases
+from kg.spool import MentionLog
 
 FORMATS: tuple[str, ...] = ("graphml", "gexf", "json", "csv", "neo4j")
 DIRECTORY_FORMATS: frozenset[str] = frozenset({"csv", "neo4j"})
@@ -60,6 +64,16 @@ RELATION_COLUMNS = [
     "all_evidence",
 ]
 MENTION_COLUMNS = ["article", "start", "end", "text", "type", "canonical", "sentence"]
+
+#: The files :func:`write` puts into its output folder.
+OUTPUT_NAMES = (
+    "entities.csv",
+    "graph.graphml",
+    "graph.html",
+    "graph.json",
+    "mentions.csv",
+    "relations.csv",
+)
 
 NEO4J_NODE_HEADER = [
     "id:ID",
@@ -235,8 +249,11 @@ def _scalar_graph(G: nx.MultiDiGraph, *, edge_ids: bool, labels: bool) -> nx.Mul
     return H
 
 
-def _atomic_write(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file next to ``path``, then rename it into place."""
+def _atomic_write(path: str | Path, data: bytes | Callable[[Any], None]) -> Path:
+    """Write ``data`` to a temporary file next to ``path``, then rename it into place.
+
+    ``data``: the bytes, or a function that writes them to the binary file it is given.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -248,12 +265,129 @@ def _atomic_write(path: str | Path, data: bytes) -> Path:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write {path}: {_reason(exc)}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
+
+
+def _write_files(outdir: str | Path, writers: dict[str, Callable[[Path], Any]]) -> list[Path]:
+    """Write several files into ``outdir``, all or nothing.
+
+    Each ``writers[name](path)`` writes one file into a temporary folder inside
+    ``outdir``. Only when every file is written are they moved into place (see
+    :func:`_replace_all`); a failure before or during the move leaves every earlier
+    file of ``outdir`` as it was.
+    """
+    outdir = Path(outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
+    names = sorted(writers)
+    check_targets(outdir, names)  # before the work, not after it
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".kg-write-", dir=outdir))
+    except OSError as exc:
+        raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
+    try:
+        for name in names:
+            try:
+                writers[name](tmp / name)
+            except OSError as exc:
+                raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
+        return _replace_all(tmp, outdir, names)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_targets(outdir: str | Path, names: Iterable[str] = OUTPUT_NAMES) -> None:
+    """Raise InputError if a file of ``names`` could not replace what is in ``outdir``.
+
+    A folder in the way (a folder named ``graph.json``) is the case that can be seen
+    before writing; :func:`write` checks again just before it moves its files.
+    """
+    outdir = Path(outdir)
+    for name in names:
+        target = outdir / name
+        if target.is_dir() and not target.is_symlink():
+            raise InputError(f"cannot write {target}: it is a directory")
+
+
+def _replace_all(tmp: Path, outdir: Path, names: list[str]) -> list[Path]:
+    """Move ``tmp/NAME`` to ``outdir/NAME`` for every name, all or nothing.
+
+    Every target is checked first. Each existing target is kept in ``tmp`` (as a hard
+    link: the target never goes missing) until every rename succeeded; if one fails (or
+    the build is interrupted), the files already moved are put back as they were.
+    """
+    pairs = [(tmp / name, outdir / name) for name in names]
+    for entry, target in pairs:
+        if not entry.is_dir():
+            check_targets(outdir, [target.name])
+        elif os.path.lexists(target) and not target.is_dir():
+            raise InputError(f"cannot write {target}: it is not a directory")
+    kept = tmp / ".kept"
+    kept.mkdir()
+    # One record per target: [target, its old self kept in tmp or None, kept as a hard
+    # link (the target itself stays in place), replaced yet].
+    moved: list[list[Any]] = []
+    target = outdir
+    try:
+        for entry, target in pairs:
+            record: list[Any] = [target, None, False, False]
+            moved.append(record)
+            if os.path.lexists(target):
+                record[1] = kept / target.name
+                record[2] = _keep(target, record[1])
+            os.replace(entry, target)
+            record[3] = True
+    except BaseException as exc:
+        for record in reversed(moved):
+            _restore(*record)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write {target}: {_reason(exc)}") from None
+        raise
+    return [target for _, target in pairs]
+
+
+def _keep(target: Path, kept: Path) -> bool:
+    """Keep the current ``target`` at ``kept``: a hard link if it can (True), else the
+    target itself, renamed (False)."""
+    if not (target.is_dir() and not target.is_symlink()):
+        try:
+            os.link(target, kept, follow_symlinks=False)
+            return True
+        except OSError:  # a file system without hard links
+            pass
+    os.rename(target, kept)
+    return False
+
+
+def _restore(target: Path, kept: Path | None, linked: bool, replaced: bool) -> None:
+    """Undo one move of :func:`_replace_all`, as far as the file system lets us."""
+    try:
+        if kept is not None:
+            if not replaced and linked:
+                return  # the target was never touched
+            if replaced and target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            os.replace(kept, target)
+        elif replaced:
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            else:
+                target.unlink()
+    except OSError:
+        pass
 
 
 def _reason(exc: BaseException) -> str:
@@ -266,6 +400,11 @@ def _reason(exc: BaseException) -> str:
 
 def to_frames(G: nx.MultiDiGraph) -> Frames:
     """Entities, relations and mentions as DataFrames, sorted deterministically."""
+    return _frames(G, with_mentions=True)
+
+
+def _frames(G: nx.MultiDiGraph, *, with_mentions: bool) -> Frames:
+    """:func:`to_frames`; without ``with_mentions`` the mentions table is left empty."""
     ent_rows = []
     for n, d in _sorted_nodes(G):
         aliases = d.get("aliases", "")
@@ -309,21 +448,7 @@ def to_frames(G: nx.MultiDiGraph) -> Frames:
                 "all_evidence": _dumps(list(evidences)),
             }
         )
-    men_rows = []
-    for m in G.graph.get("mentions", None) or []:
-        m = m if isinstance(m, dict) else getattr(m, "__dict__", {})
-        men_rows.append(
-            {
-                "article": str(m.get("article", "")),
-                "start": _to_int(m.get("start")),
-                "end": _to_int(m.get("end")),
-                "text": str(m.get("text", "")),
-                "type": str(m.get("type", "")),
-                "canonical": str(m.get("canonical", "")),
-                "sentence": str(m.get("sentence", "")),
-            }
-        )
-    men_rows.sort(key=lambda r: (r["article"], r["start"], r["end"], r["text"], r["canonical"]))
+    men_rows = list(_mention_rows(G.graph.get("mentions", None))) if with_mentions else []
 
     entities = pd.DataFrame(ent_rows, columns=ENTITY_COLUMNS)
     relations = pd.DataFrame(rel_rows, columns=RELATION_COLUMNS)
@@ -339,16 +464,62 @@ def to_frames(G: nx.MultiDiGraph) -> Frames:
     return Frames(entities, relations, mentions)
 
 
-def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+def _mention_rows(mentions: Iterable[Any] | None) -> Iterator[tuple]:
+    """The rows of mentions.csv (see MENTION_COLUMNS), sorted by article, start, end,
+    text and canonical name: a list of mention dicts (or records), or a MentionLog,
+    which streams them from disk one article at a time."""
+    if isinstance(mentions, MentionLog):
+        for article, rows in mentions.articles():
+            for start, end, text, type_, canonical, sentence, *_ in rows:
+                yield (article, start, end, text, type_, canonical, sentence)
+        return
+    rows = []
+    for m in mentions or []:
+        m = m if isinstance(m, dict) else getattr(m, "__dict__", {})
+        rows.append(
+            (
+                str(m.get("article", "")),
+                _to_int(m.get("start")),
+                _to_int(m.get("end")),
+                str(m.get("text", "")),
+                str(m.get("type", "")),
+                str(m.get("canonical", "")),
+                str(m.get("sentence", "")),
+            )
+        )
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[5]))
+    yield from rows
+
+
+def _write_csv_frame(frame: pd.DataFrame, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        frame.to_csv(fh, index=False, lineterminator="\n")
+
+
+def _write_mentions(mentions: Iterable[Any] | None, path: Path) -> None:
+    """mentions.csv, row by row: the bytes ``to_frames(G).mentions.to_csv()`` gives."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")  # the dialect pandas writes with
+        w.writerow(MENTION_COLUMNS)
+        batch = []
+        for row in _mention_rows(mentions):
+            batch.append(row)
+            if len(batch) >= 4096:
+                w.writerows(batch)
+                batch.clear()
+        w.writerows(batch)
 
 
 # --------------------------------------------------------------------------- bytes
 
 
+def _write_graphml(G: nx.MultiDiGraph, fh: Any) -> None:
+    nx.write_graphml(_scalar_graph(G, edge_ids=True, labels=False), fh, encoding="utf-8")
+
+
 def _graphml_bytes(G: nx.MultiDiGraph) -> bytes:
     buf = io.BytesIO()
-    nx.write_graphml(_scalar_graph(G, edge_ids=True, labels=False), buf, encoding="utf-8")
+    _write_graphml(G, buf)
     return buf.getvalue()
 
 
@@ -360,6 +531,28 @@ def _gexf_bytes(G: nx.MultiDiGraph) -> bytes:
 
 
 def _node_link(G: nx.MultiDiGraph) -> dict:
+    """``nx.node_link_data`` of a sorted copy of ``G`` (without graph-level mentions).
+
+    Built directly, without the copy: the nodes sorted by id, the edges as
+    :func:`_sorted_edges` gives them, which is the order the copy would list them in.
+    """
+    nodes = _sorted_nodes(G)
+    if len({str(n) for n, _ in nodes}) != len(nodes):  # ids alike as strings: copy
+        return _node_link_of_copy(G)
+    graph = {k: v for k, v in sorted(G.graph.items()) if k != "mentions"}
+    return {
+        "directed": True,
+        "multigraph": True,
+        "graph": graph,
+        "nodes": [{**d, "id": n} for n, d in nodes],
+        "edges": [
+            {**d, "source": u, "target": v, "key": k if k is not None else _relation(k, d)}
+            for u, v, k, d in _sorted_edges(G)
+        ],
+    }
+
+
+def _node_link_of_copy(G: nx.MultiDiGraph) -> dict:
     H = nx.MultiDiGraph()
     H.graph.update({k: v for k, v in sorted(G.graph.items()) if k != "mentions"})
     for n, d in _sorted_nodes(G):
@@ -372,15 +565,138 @@ def _node_link(G: nx.MultiDiGraph) -> dict:
         return nx.node_link_data(H, link="edges")
 
 
+def _json_encoder() -> json.JSONEncoder:
+    return json.JSONEncoder(ensure_ascii=False, sort_keys=True, indent=1, default=_json_default)
+
+
+_encode_str = json.encoder.encode_basestring  # ensure_ascii=False: the C function
+
+
+def _json_float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value == math.inf:
+        return "Infinity"
+    if value == -math.inf:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, float):
+        return _json_float(key)
+    if key is True or key is False or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+
+
+class _IndentedJson:
+    """``_json_encoder().encode(value)``, written in pieces to ``write``.
+
+    The same text as the stdlib's encoder with ``indent=1`` and ``sort_keys`` (which
+    runs in pure Python, one generator per container), in a few times less time:
+    plain recursion, scalars encoded in the loops, strings by the C function.
+    """
+
+    def __init__(self, write: Callable[[str], Any]) -> None:
+        self._write = write
+        self._out: list[str] = []
+
+    def dump(self, value: Any) -> None:
+        self._value(value, 0)
+        self._flush()
+
+    def _flush(self) -> None:
+        self._write("".join(self._out))
+        self._out.clear()
+
+    def _scalar(self, value: Any) -> str | None:
+        if isinstance(value, str):
+            return _encode_str(value)
+        if value is None:
+            return "null"
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if isinstance(value, int):
+            return int.__repr__(value)
+        if isinstance(value, float):
+            return _json_float(value)
+        return None
+
+    def _value(self, value: Any, level: int) -> None:
+        while True:
+            text = self._scalar(value)
+            if text is not None:
+                self._out.append(text)
+            elif isinstance(value, (list, tuple)):
+                self._list(value, level)
+            elif isinstance(value, dict):
+                self._dict(value, level)
+            else:
+                value = _json_default(value)
+                continue
+            return
+
+    def _list(self, items: list | tuple, level: int) -> None:
+        out = self._out
+        if not items:
+            out.append("[]")
+            return
+        indent = "\n" + " " * (level + 1)
+        out.append("[")
+        separator = indent
+        for item in items:
+            text = self._scalar(item)
+            if text is not None:
+                out.append(separator + text)
+            else:
+                out.append(separator)
+                self._value(item, level + 1)
+            separator = "," + indent
+            if len(out) >= 8192:
+                self._flush()
+        out.append("\n" + " " * level + "]")
+
+    def _dict(self, items: dict, level: int) -> None:
+        out = self._out
+        if not items:
+            out.append("{}")
+            return
+        indent = "\n" + " " * (level + 1)
+        out.append("{")
+        separator = indent
+        for key, value in sorted(items.items()):
+            out.append(f"{separator}{_encode_str(_json_key(key))}: ")
+            text = self._scalar(value)
+            if text is not None:
+                out.append(text)
+            else:
+                self._value(value, level + 1)
+            separator = "," + indent
+        out.append("\n" + " " * level + "}")
+
+
+def _write_json(G: nx.MultiDiGraph, fh: Any) -> None:
+    """graph.json into a binary file, in pieces: the bytes of :func:`_json_bytes`."""
+    out = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+    _IndentedJson(out.write).dump(_node_link(G))
+    out.write("\n")
+    out.flush()
+    out.detach()
+
+
 def _json_bytes(G: nx.MultiDiGraph) -> bytes:
-    text = json.dumps(
-        _node_link(G), ensure_ascii=False, sort_keys=True, indent=1, default=_json_default
-    )
-    return (text + "\n").encode("utf-8")
+    return (_json_encoder().encode(_node_link(G)) + "\n").encode("utf-8")
 
 
 def _neo4j_bytes(G: nx.MultiDiGraph) -> tuple[bytes, bytes]:
-    frames = to_frames(G)
+    frames = _frames(G, with_mentions=False)
     nodes = io.StringIO()
     w = csv.writer(nodes, lineterminator="\n")
     w.writerow(NEO4J_NODE_HEADER)
@@ -406,13 +722,32 @@ def _neo4j_bytes(G: nx.MultiDiGraph) -> tuple[bytes, bytes]:
     return nodes.getvalue().encode("utf-8"), rels.getvalue().encode("utf-8")
 
 
-def _frames_bytes(G: nx.MultiDiGraph) -> dict[str, bytes]:
-    frames = to_frames(G)
+def _csv_writers(G: nx.MultiDiGraph) -> dict[str, Callable[[Path], Any]]:
+    """Writers of entities.csv, relations.csv and mentions.csv, for :func:`_write_files`.
+
+    The mentions stream from ``G.graph["mentions"]`` (a list, or a MentionLog on disk)
+    to the file; no table of them is built.
+    """
+    tables: list[Frames] = []
+
+    def frames() -> Frames:
+        if not tables:
+            tables.append(_frames(G, with_mentions=False))
+        return tables[0]
+
     return {
-        "entities.csv": _csv_bytes(frames.entities),
-        "relations.csv": _csv_bytes(frames.relations),
-        "mentions.csv": _csv_bytes(frames.mentions),
+        "entities.csv": lambda path: _write_csv_frame(frames().entities, path),
+        "relations.csv": lambda path: _write_csv_frame(frames().relations, path),
+        "mentions.csv": lambda path: _write_mentions(G.graph.get("mentions"), path),
     }
+
+
+def _binary(write: Callable[[nx.MultiDiGraph, Any], None], G: nx.MultiDiGraph):
+    def writer(path: Path) -> None:
+        with open(path, "wb") as fh:
+            write(G, fh)
+
+    return writer
 
 
 # --------------------------------------------------------------------------- writers
@@ -420,7 +755,7 @@ def _frames_bytes(G: nx.MultiDiGraph) -> dict[str, bytes]:
 
 def write_graphml(G: nx.MultiDiGraph, path: str | Path) -> Path:
     """GraphML with scalar attributes only (the ``evidences`` lists are dropped)."""
-    return _atomic_write(path, _graphml_bytes(G))
+    return _atomic_write(path, lambda fh: _write_graphml(G, fh))
 
 
 def write_gexf(G: nx.MultiDiGraph, path: str | Path) -> Path:
@@ -430,13 +765,13 @@ def write_gexf(G: nx.MultiDiGraph, path: str | Path) -> Path:
 
 def write_json(G: nx.MultiDiGraph, path: str | Path) -> Path:
     """networkx node-link JSON (``"edges"``), keeping the ``evidences`` lists."""
-    return _atomic_write(path, _json_bytes(G))
+    return _atomic_write(path, lambda fh: _write_json(G, fh))
 
 
 def write_csv(G: nx.MultiDiGraph, outdir: str | Path) -> list[Path]:
-    """entities.csv, relations.csv and mentions.csv (UTF-8) in ``outdir``."""
-    outdir = Path(outdir)
-    return [_atomic_write(outdir / name, data) for name, data in _frames_bytes(G).items()]
+    """entities.csv, relations.csv and mentions.csv (UTF-8) in ``outdir``, all or none."""
+    written = {p.name: p for p in _write_files(outdir, _csv_writers(G))}
+    return [written[name] for name in ("entities.csv", "relations.csv", "mentions.csv")]
 
 
 def write_neo4j(G: nx.MultiDiGraph, outdir: str | Path) -> list[Path]:
@@ -451,12 +786,14 @@ def write_neo4j(G: nx.MultiDiGraph, outdir: str | Path) -> list[Path]:
     Node ids are kg node ids (``TYPE:name``), each node's label is its entity type,
     and the relationship type is the relation name upper-cased (``PART_OF``).
     """
-    outdir = Path(outdir)
     nodes, rels = _neo4j_bytes(G)
-    return [
-        _atomic_write(outdir / "nodes.csv", nodes),
-        _atomic_write(outdir / "relationships.csv", rels),
-    ]
+    return _write_files(
+        outdir,
+        {
+            "nodes.csv": lambda path: path.write_bytes(nodes),
+            "relationships.csv": lambda path: path.write_bytes(rels),
+        },
+    )
 
 
 _WRITERS: dict[str, Callable[[nx.MultiDiGraph, Path], Any]] = {
@@ -481,38 +818,25 @@ def export(G: nx.MultiDiGraph, path: str | Path, format: str) -> list[Path]:
 def write(G: nx.MultiDiGraph, outdir: str | Path) -> list[Path]:
     """Write every output into ``outdir``: graph.graphml, graph.json, the CSVs, graph.html.
 
-    All files are produced in a temporary directory inside ``outdir`` first and only
-    then renamed into place, so a failure leaves the previous outputs untouched.
+    All files are written into a temporary folder inside ``outdir`` first, one after
+    the other and each in pieces (mentions.csv streams from a
+    :class:`~kg.spool.MentionLog` when ``G.graph["mentions"]`` is one). Only then are
+    they moved into place, all or nothing: a folder in the way of an output is found
+    before the first file is replaced, and if a move still fails (or the build is
+    interrupted) the outputs already moved are put back. A failure leaves the previous
+    outputs untouched.
     """
-    outdir = Path(outdir)
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".kg-write-", dir=outdir))
-    except OSError as exc:
-        raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
-    try:
-        files = {
-            "graph.graphml": _graphml_bytes(G),
-            "graph.json": _json_bytes(G),
-            **_frames_bytes(G),
-        }
-        try:
-            for name, data in files.items():
-                (tmp / name).write_bytes(data)
-        except OSError as exc:
-            raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
-        render = importlib.import_module("kg.render")
-        render.write_html(G, tmp / "graph.html")
-        written = []
-        for entry in sorted(tmp.iterdir()):
-            target = outdir / entry.name
-            if entry.is_dir() and target.is_dir():
-                shutil.rmtree(target)
-            os.replace(entry, target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+
+    def html(path: Path) -> None:
+        importlib.import_module("kg.render").write_html(G, path)
+
+    writers = {
+        "graph.graphml": _binary(_write_graphml, G),
+        "graph.json": _binary(_write_json, G),
+        **_csv_writers(G),
+        "graph.html": html,
+    }
+    return _write_files(outdir, writers)
 
 
 # --------------------------------------------------------------------------- reading

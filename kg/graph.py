@@ -19,9 +19,9 @@ class CorpusMention:
 
     :func:`assemble` gives :func:`~kg.resolve.resolve_corpus` and
     :func:`~kg.resolve.places_named` one shared object per distinct (article, type,
-    canonical, text) of an article, repeated once per mention, instead of every
+    canonical, text), repeated once per mention, instead of every
     :class:`~kg.records.Mention` with its offsets and sentence: a reference per mention
-    instead of a record.
+    instead of a record, made once every article has been read.
     """
 
     __slots__ = ("article", "type", "canonical", "text")
@@ -37,14 +37,19 @@ class CorpusMention:
 
 
 class _Evidence:
-    """The relations of one (head, relation, tail, rule): how many, how sure, where."""
+    """The relations of one (head, relation, tail, rule): how many, how sure, where
+    (the articles of each evidence sentence)."""
 
-    __slots__ = ("count", "confidence", "items")
+    __slots__ = ("count", "confidence", "sentences")
 
     def __init__(self) -> None:
         self.count = 0
         self.confidence = float("-inf")
-        self.items: set[tuple[str, str]] = set()
+        self.sentences: dict[str, set[str]] = {}
+
+    def items(self) -> set[tuple[str, str]]:
+        """(article, sentence) pairs."""
+        return {(a, s) for s, articles in self.sentences.items() for a in articles}
 
 
 def assemble(
@@ -63,18 +68,19 @@ def assemble(
     graph then holds no mention in memory (``kg build`` does this).
     """
     rows: list[dict] = []
-    corpus: list[CorpusMention] = []
+    # (type, canonical, text) -> article -> how many mentions: counts, not records.
+    named: dict[tuple[str, str, str], dict[str, int]] = {}
     strings: dict[str, str] = {}  # one object per distinct name, article id, evidence
     groups: dict[tuple[str, str, str, str, str, str], _Evidence] = {}
     for result in results:
-        shared: dict[tuple[str, str, str, str], CorpusMention] = {}
         sentences: dict[str, str] = {}
         for m in result.mentions:
-            key = (m.article, m.type, m.canonical, m.text)
-            ref = shared.get(key)
-            if ref is None:
-                ref = shared[key] = CorpusMention(*(strings.setdefault(s, s) for s in key))
-            corpus.append(ref)
+            per_article = named.get((m.type, m.canonical, m.text))
+            if per_article is None:
+                key = tuple(strings.setdefault(s, s) for s in (m.type, m.canonical, m.text))
+                per_article = named[key] = {}
+            article = strings.setdefault(m.article, m.article)
+            per_article[article] = per_article.get(article, 0) + 1
             if mentions is None:
                 row = _as_dict(m)
                 row["sentence"] = sentences.setdefault(m.sentence, m.sentence)
@@ -88,12 +94,22 @@ def assemble(
                 group = groups[key] = _Evidence()
             group.count += 1
             group.confidence = max(group.confidence, rel.confidence)
-            article = strings.setdefault(rel.article, rel.article)
-            group.items.add((article, strings.setdefault(rel.evidence, rel.evidence)))
+            sentence = strings.setdefault(rel.evidence, rel.evidence)
+            found = group.sentences.get(sentence)
+            if found is None:
+                found = group.sentences[sentence] = set()
+            found.add(strings.setdefault(rel.article, rel.article))
     rows.sort(key=lambda m: (m["article"], m["start"], m["end"], m["type"]))
+    corpus: list[CorpusMention] = []
+    for (type_, canonical, text), per_article in named.items():
+        for article, count in per_article.items():
+            corpus.extend([CorpusMention(article, type_, canonical, text)] * count)
+    del named
     corpus.sort(key=lambda m: (m.article, m.type, m.canonical, m.text))
     inside = {(k[0], k[1]) for k in groups} | {(k[4], k[3]) for k in groups}
     mapping, entities = resolve_corpus(corpus, sorted(inside))
+    places = places_named(corpus)
+    del corpus
 
     G = nx.MultiDiGraph(name="kg")
     if mentions is None:
@@ -115,7 +131,7 @@ def assemble(
         )
 
     mentioned = {(e.type, e.name) for e in entities if e.mentions}
-    mentioned |= {("GPE", mapping.get(("GPE", p), p)) for p in places_named(corpus)}
+    mentioned |= {("GPE", mapping.get(("GPE", p), p)) for p in places}
     evidence: dict[tuple[str, str, str], list[tuple[str, _Evidence]]] = defaultdict(list)
     # Groups in the order their first relation came: nodes are added in that order.
     for (head_type, head_name, relation, tail_name, tail_type, rule), group in groups.items():
@@ -135,7 +151,7 @@ def assemble(
                     nid, name=final, type=rtype, aliases="", mentions=0, articles=0, article_ids=""
                 )
     for (head, tail, relation), found in sorted(evidence.items(), key=lambda kv: kv[0]):
-        items = sorted(set().union(*(group.items for _, group in found)))
+        items = sorted(set().union(*(group.items() for _, group in found)))
         G.add_edge(
             head,
             tail,
@@ -164,7 +180,7 @@ def _count_nested(G: nx.MultiDiGraph, evidence: dict) -> None:
     """Nodes named only inside other names get the articles of the edges that name them."""
     articles: dict[str, set[str]] = defaultdict(set)
     for (head, tail, _), found in evidence.items():
-        named = {a for _, group in found for a, _ in group.items}
+        named = {a for _, group in found for articles in group.sentences.values() for a in articles}
         articles[head] |= named
         articles[tail] |= named
     for nid, data in G.nodes(data=True):

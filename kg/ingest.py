@@ -16,7 +16,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from kg.errors import InputError
@@ -52,14 +52,113 @@ def read_inputs(
     text_field: str = "text",
     id_field: str = "id",
 ) -> Iterator[Article]:
-    """Yield the articles of every input: a path, a folder, an Article or raw text."""
-    for item in inputs:
-        if isinstance(item, Article):
-            yield item
-        elif isinstance(item, Path) or _looks_like_path(item):
-            yield from read_path(Path(item), text_field=text_field, id_field=id_field)
-        else:
-            yield from split_page(clean_text(item), source="text")
+    """Yield the articles of every input: a path, a folder, an Article or raw text.
+
+    A file's articles are named after the file: its name when it is given by itself,
+    its path relative to the folder given otherwise. Two different files that would get
+    the same name (``a/x.txt`` and ``b/x.txt``, both ``x.txt``) are named by as much of
+    their path as tells them apart (``a/x.txt``, ``b/x.txt``); see :func:`plan_files`.
+    The names depend on the set of files, not on their order, so every path is listed
+    before the first file is read. A list (or other collection) of inputs is read in its
+    order; from a one-shot iterable (a generator), Articles and texts pass through as
+    they come and the files are read after them.
+    """
+    if isinstance(inputs, Collection):
+        items = list(inputs)
+    else:
+        items = []
+        for item in inputs:
+            if _is_path(item):
+                items.append(item)
+            else:
+                yield from _read_item(item)
+    paths = [Path(item) for item in items if _is_path(item)]
+    planned = iter(plan_files(paths))
+    for item in items:
+        if not _is_path(item):
+            yield from _read_item(item)
+            continue
+        path = Path(item)
+        files = next(planned)
+        if not path.is_dir():
+            ((file, root),) = files
+            yield from read_file(file, root=root, text_field=text_field, id_field=id_field)
+            continue
+        for file, root in files:
+            try:
+                yield from read_file(file, root=root, text_field=text_field, id_field=id_field)
+            except InputError as error:
+                if not error.args[0].endswith(_SKIPPABLE):
+                    raise
+                print(f"kg: skipped {error}", file=sys.stderr)
+
+
+def _is_path(item: object) -> bool:
+    if isinstance(item, Article):
+        return False
+    return isinstance(item, Path) or (isinstance(item, str) and _looks_like_path(item))
+
+
+def _read_item(item: str | Article) -> Iterator[Article]:
+    """The articles of an input that is not a path: an Article, or raw text."""
+    if isinstance(item, Article):
+        yield item
+    else:
+        yield from split_page(clean_text(item), source="text")
+
+
+def plan_files(paths: Iterable[Path]) -> list[list[tuple[Path, Path]]]:
+    """The files of each path (see :func:`list_files`), each with the folder its name
+    is taken relative to.
+
+    A file given by itself is named by its name (its folder is the root), a file found
+    in a folder by its path relative to that folder. When different files would get the
+    same name, the root of each of them moves up one folder at a time until the names
+    differ: ``a/x.txt`` and ``b/x.txt`` are named ``a/x.txt`` and ``b/x.txt``, and a
+    name nobody else has stays as it is. One file reached twice (the same real path) is
+    not a clash. The names depend on the set of files only, not on their order.
+    """
+    listed = []
+    for path in paths:
+        files = list_files(path)
+        root = path if path.is_dir() else path.parent
+        listed.append([(file, root) for file in files])
+    roots = _unique_roots({entry for group in listed for entry in group})
+    return [[(file, roots[(file, root)]) for file, root in group] for group in listed]
+
+
+def _unique_roots(entries: set[tuple[Path, Path]]) -> dict[tuple[Path, Path], Path]:
+    """(file, root) -> the root that gives the file a name no other file has."""
+    ancestors: dict[tuple[Path, Path], list[Path]] = {}
+    absolute: dict[tuple[Path, Path], Path] = {}
+    identity: dict[tuple[Path, Path], str] = {}
+    for file, root in entries:
+        top = Path(os.path.abspath(root))
+        ancestors[(file, root)] = [top, *top.parents]
+        absolute[(file, root)] = Path(os.path.abspath(file))
+        identity[(file, root)] = os.path.realpath(file)
+    level = dict.fromkeys(entries, 0)
+
+    def name(entry: tuple[Path, Path]) -> str:
+        return absolute[entry].relative_to(ancestors[entry][level[entry]]).as_posix()
+
+    while True:
+        names = {entry: name(entry) for entry in entries}
+        owners: dict[str, set[str]] = {}
+        for entry, text in names.items():
+            owners.setdefault(text, set()).add(identity[entry])
+        clashes = {text for text, files in owners.items() if len(files) > 1}
+        moved = False
+        for entry, text in names.items():
+            if text in clashes and level[entry] + 1 < len(ancestors[entry]):
+                level[entry] += 1
+                moved = True
+        if not moved:  # no clash left (distinct files differ in their full paths)
+            break
+    return {
+        entry: entry[1] if level[entry] == 0 else ancestors[entry][level[entry]]
+        for entry in entries
+    }
 
 
 def _looks_like_path(item: str) -> bool:
@@ -106,7 +205,7 @@ def read_file(
     path: Path, *, root: Path | None = None, text_field: str = "text", id_field: str = "id"
 ) -> Iterator[Article]:
     """Yield the articles of one file, by its suffix."""
-    name = path.relative_to(root).as_posix() if root else path.name
+    name = _relative_name(path, root) if root else path.name
     name = os.fsencode(name).decode("utf-8", errors="replace")  # a non-UTF-8 file name
     suffix = path.suffix.lower()
     text = read_text(path)
@@ -116,6 +215,11 @@ def read_file(
         yield from _read_csv(text, path, name, text_field, id_field)
     else:
         yield from split_page(text, source=name)
+
+
+def _relative_name(path: Path, root: Path) -> str:
+    """``path`` relative to ``root``, both made absolute (``..`` resolved, links not)."""
+    return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
 
 
 def read_text(path: Path) -> str:

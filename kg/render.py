@@ -30,7 +30,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -517,6 +517,20 @@ def render_html(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> str
     At most ``max_nodes`` nodes are shown (those of highest degree, with the
     edges among them), and the page says so when it truncates.
     """
+    page = "".join(_page(G, title=title, max_nodes=max_nodes))
+    # Lone surrogates (from surrogateescape-decoded input) cannot be UTF-8.
+    try:
+        page.encode("utf-8")
+    except UnicodeEncodeError:
+        page = page.encode("utf-8", "replace").decode("utf-8")
+    return page
+
+
+def _page(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> Iterator[str]:
+    """The page of :func:`render_html` in pieces, the graph's data one record at a time.
+
+    The data is gathered before the first piece is returned.
+    """
     data = graph_data(G, title=title, max_nodes=max_nodes)
     template, viewer_js, css = _assets()
     vis_js = vis_network_js()
@@ -535,32 +549,58 @@ def render_html(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> str
         "css": css,
         "vis_js": vis_js,
         "viewer_js": viewer_js,
-        "data_json": script_json(data),
     }
+    return _fill(template, values, data)
+
+
+def _fill(template: str, values: dict[str, str], data: dict) -> Iterator[str]:
     # One pass, so text substituted for one placeholder is never re-read.
-    page = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
-    # Lone surrogates (from surrogateescape-decoded input) cannot be UTF-8.
-    try:
-        page.encode("utf-8")
-    except UnicodeEncodeError:
-        page = page.encode("utf-8", "replace").decode("utf-8")
-    return page
+    pos = 0
+    for match in _PLACEHOLDER.finditer(template):
+        yield template[pos : match.start()]
+        if match.group(1) == "data_json":
+            yield from _script_json_pieces(data)
+        else:
+            yield values[match.group(1)]
+        pos = match.end()
+    yield template[pos:]
+
+
+def _script_json_pieces(value: Any) -> Iterator[str]:
+    """:func:`script_json` of ``value`` in pieces: a dict's lists one item at a time."""
+    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
+        yield script_json(value)
+        return
+    yield "{"
+    for i, (key, item) in enumerate(value.items()):
+        head = f"{',' if i else ''}{script_json(key)}:"
+        if isinstance(item, list) and item:
+            yield head + "["
+            for j, element in enumerate(item):
+                yield f"{',' if j else ''}{script_json(element)}"
+            yield "]"
+        else:
+            yield head + script_json(item)
+    yield "}"
 
 
 def write_html(G: nx.Graph, path: str | os.PathLike, **kw: Any) -> Path:
     """Write ``render_html(G, **kw)`` to ``path`` as UTF-8, atomically.
 
     The page goes to a temporary file in the same directory which then
-    replaces ``path``, so a reader never sees a half-written file.
+    replaces ``path``, so a reader never sees a half-written file. It is
+    written in pieces, never held whole in memory.
     """
     target = Path(path)
-    page = render_html(G, **kw).encode("utf-8")
+    pieces = _page(G, **kw)
     directory = target.parent if str(target.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(page)
+            for piece in pieces:
+                # Lone surrogates become "?", as render_html makes them.
+                fh.write(piece.encode("utf-8", "replace"))
             fh.flush()
             os.fsync(fh.fileno())
         umask = os.umask(0)

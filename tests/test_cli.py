@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import networkx as nx
@@ -118,6 +119,37 @@ def test_build_jsonl_and_csv_with_field_options(tmp_path):
     for _, data in nx.read_graphml(out / "graph.graphml").nodes(data=True):
         articles.update(data["article_ids"].split("|"))
     assert {"doc-1", "doc-2"} <= articles
+
+
+OTHER = "白石电气股份有限公司与临渚市商务局签订合作协议。\n"
+
+
+def test_files_with_the_same_name_are_told_apart_by_their_folders(tmp_path):
+    """a/x.txt and b/x.txt are two articles, named by their folders; a name only one
+    file has stays as it is; the order of the paths and --workers change no byte."""
+    files = []
+    for folder, name, text in (
+        ("a", "x.txt", ARTICLE),
+        ("b", "x.txt", OTHER),
+        ("c", "y.txt", OTHER),
+    ):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_text(text, encoding="utf-8")
+        files.append(str(tmp_path / folder / name))
+    runs = {"given": files, "reversed": files[::-1]}
+    for name, paths in runs.items():
+        assert main(["build", *paths, "-o", str(tmp_path / name), "-q", "--workers", "1"]) == 0
+    assert main(["build", *files, "-o", str(tmp_path / "pool"), "-q", "--workers", "2"]) == 0
+    with open(tmp_path / "given" / "mentions.csv", encoding="utf-8", newline="") as fh:
+        articles = {row["article"] for row in csv.DictReader(fh)}
+    assert articles == {"a/x.txt", "b/x.txt", "y.txt"}
+    G = nx.read_graphml(tmp_path / "given" / "graph.graphml")
+    assert G.nodes["ORG:临渚市商务局"]["article_ids"] == "b/x.txt|y.txt"
+    assert G.nodes["ORG:江川市水务局"]["article_ids"] == "a/x.txt"
+    for other in ("reversed", "pool"):
+        for output in OUTPUTS:
+            given = (tmp_path / "given" / output).read_bytes()
+            assert (tmp_path / other / output).read_bytes() == given, (other, output)
 
 
 def test_eval_prints_scores_and_show_lists_errors(built, tmp_path, capsys):

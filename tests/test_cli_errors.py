@@ -132,11 +132,6 @@ def test_unwritable_outdir(capsys, out, tmp_path, where):
     assert blocker.read_text("utf-8") == "not a folder"
 
 
-@pytest.mark.xfail(
-    reason="kg.export.write renames its files one by one: a target that cannot be "
-    "replaced (a folder named graph.json) is found after earlier files were replaced",
-    strict=False,
-)
 def test_output_blocked_by_a_folder_leaves_every_output_untouched(capsys, tmp_path):
     outdir = tmp_path / "o"
     assert main(["build", str(DATA / "utf8.txt"), "-o", str(outdir), "-q"]) == EXIT_OK

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import importlib
 import json
+import os
+import pickle
 import sys
 import types
 from pathlib import Path
@@ -13,6 +15,8 @@ import networkx as nx
 import pandas as pd
 import pytest
 from conftest import make_graph
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg.errors import InputError
 
@@ -204,6 +208,44 @@ def test_json_is_node_link_without_mentions(tmp_path):
     assert G.number_of_edges() == 6
 
 
+_JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
+)
+_JSON_VALUES = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    nodes=st.lists(st.dictionaries(st.text(max_size=6), _JSON_VALUES, max_size=4), max_size=4),
+    edge=st.dictionaries(st.text(max_size=6), _JSON_VALUES, max_size=4),
+)
+def test_graph_json_is_the_sorted_indented_json_of_its_content(tmp_path, nodes, edge):
+    """graph.json is exactly what json.dumps(..., sort_keys=True, indent=1) makes of it."""
+    G = make_graph()
+    for (_, d), extra in zip(sorted(G.nodes(data=True)), nodes, strict=False):
+        d.update({k: v for k, v in extra.items() if k != "id"})
+    u, v, k = sorted(G.edges(keys=True))[0]
+    G.edges[u, v, k].update({a: x for a, x in edge.items() if a not in {"source", "target", "key"}})
+    G.graph["extra"] = edge
+    raw = ex.write_json(G, tmp_path / "graph.json").read_bytes()
+    data = json.loads(raw)
+    assert raw == (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode()
+    assert [n["id"] for n in data["nodes"]] == sorted(G.nodes)
+    assert len(data["edges"]) == G.number_of_edges()
+
+
 def test_read_graph_picks_up_mentions_next_to_the_graph(tmp_path, fake_render):
     ex.write(full_graph(), tmp_path)
     R = ex.read_graph(tmp_path / "graph.json")
@@ -391,10 +433,10 @@ def test_failed_write_leaves_previous_outputs(tmp_path, fake_render, monkeypatch
     ex.write(make_graph(), out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def boom(G):
+    def boom(frame, path):
         raise RuntimeError("relations writer failed")
 
-    monkeypatch.setattr(ex, "_frames_bytes", boom)
+    monkeypatch.setattr(ex, "_write_csv_frame", boom)
     with pytest.raises(RuntimeError):
         ex.write(full_graph(), out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -426,6 +468,149 @@ def test_failed_single_writer_keeps_old_file(tmp_path, monkeypatch):
         ex.write_graphml(full_graph(), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["g.graphml"]
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) under ``folder``, hidden ones too."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def test_a_folder_in_the_way_stops_write_before_any_output_is_replaced(tmp_path, fake_render):
+    out = tmp_path / "out"
+    ex.write(make_graph(), out)
+    (out / "graph.json").unlink()
+    (out / "graph.json").mkdir()  # sorts after entities.csv, graph.graphml, graph.html
+    before = tree(out)
+    with pytest.raises(InputError, match="graph.json: it is a directory") as info:
+        ex.write(full_graph(), out)
+    assert "\n" not in str(info.value)
+    assert tree(out) == before
+    assert len(fake_render) == 1  # found before the work, not after it
+
+
+@pytest.mark.parametrize("error", [OSError(16, "Device or resource busy"), KeyboardInterrupt()])
+def test_a_failed_move_puts_back_the_outputs_already_moved(
+    tmp_path, fake_render, monkeypatch, error
+):
+    out = tmp_path / "out"
+    ex.write(make_graph(), out)
+    (out / "entities.csv").unlink()  # moved first: it must be gone again afterwards
+    before = tree(out)
+    real_replace = os.replace
+    failed = []
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst) == out / "graph.json" and not failed:
+            failed.append(dst)
+            raise error
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    expected = InputError if isinstance(error, OSError) else KeyboardInterrupt
+    with pytest.raises(expected) as info:
+        ex.write(full_graph(), out)
+    monkeypatch.undo()
+    assert failed, "the move of graph.json was not attempted"
+    if expected is InputError:
+        assert str(info.value) == f"cannot write {out / 'graph.json'}: Device or resource busy"
+    assert tree(out) == before
+
+
+def test_write_replaces_every_output_and_leaves_nothing_else(tmp_path, fake_render):
+    out = tmp_path / "out"
+    ex.write(make_graph(), out)
+    ex.write(full_graph(), out)
+    again = tmp_path / "again"
+    ex.write(full_graph(), again)
+    assert tree(out) == tree(again)
+
+
+def _results() -> list:
+    """ArticleResults of invented articles, with text the CSV dialect must quote, an
+    article id given twice, and mentions alike in offsets, text and canonical name."""
+    from kg.records import Article, ArticleResult, Mention, Relation
+
+    def mention(article, start, text, type_, sentence, canonical=None, rule="r"):
+        end = start + len(text)
+        return Mention(article, start, end, text, type_, canonical or text, sentence, rule)
+
+    s1 = '江川市水务局与"蓝湾航运"签约，合作开始,'
+    s2 = "蓝湾航运集团有限公司\n与江川市水务局续签"
+    s3 = "东港分局推出“一河一策”。"
+    return [
+        ArticleResult(
+            Article("b.txt", s1),
+            [
+                mention("b.txt", 0, "江川市水务局", "ORG", s1),
+                mention("b.txt", 0, "江川市", "GPE", s1),
+                mention("b.txt", 8, "蓝湾航运", "ORG", s1, "蓝湾航运集团有限公司"),
+            ],
+            [
+                Relation(
+                    "江川市水务局",
+                    "ORG",
+                    "partners_with",
+                    "蓝湾航运集团有限公司",
+                    "ORG",
+                    "b.txt",
+                    s1,
+                    0.8,
+                    "sign",
+                )  # fmt: skip
+            ],
+        ),
+        ArticleResult(
+            Article("a.txt", s2),
+            [
+                mention("a.txt", 0, "蓝湾航运集团有限公司", "ORG", s2),
+                mention("a.txt", 12, "江川市水务局", "ORG", s2),
+            ],
+        ),
+        ArticleResult(
+            Article("dup", s3),
+            [mention("dup", 0, "东港分局", "ORG", s3, "江川市水务局东港分局", rule="one")],
+        ),
+        ArticleResult(
+            Article("dup", s3 + "又"),
+            [mention("dup", 0, "东港分局", "ORG", s3 + "又", "江川市水务局东港分局")],
+        ),
+    ]
+
+
+def test_mentions_streamed_from_a_log_are_the_bytes_of_the_table(tmp_path, fake_render):
+    from kg.graph import assemble
+    from kg.spool import MentionLog
+
+    results = _results()
+    G = assemble(results)
+    with MentionLog(dir=tmp_path) as log:
+        L = assemble(results, mentions=log)
+        assert L.graph["mentions"] is log and len(log) == len(G.graph["mentions"]) == 7
+        ex.write(G, tmp_path / "list")
+        ex.write(L, tmp_path / "log")
+        assert tree(tmp_path / "log") == tree(tmp_path / "list")
+        table = ex.to_frames(G).mentions.to_csv(index=False, lineterminator="\n")
+        assert (tmp_path / "log" / "mentions.csv").read_bytes() == table.encode("utf-8")
+        assert ex.to_frames(L).mentions.equals(ex.to_frames(G).mentions)
+        rows = list(log)
+        assert [(m["article"], m["start"], m["type"]) for m in rows[:3]] == [
+            ("a.txt", 0, "ORG"),
+            ("a.txt", 12, "ORG"),
+            ("b.txt", 0, "GPE"),
+        ]
+        assert [m["sentence"][-1] for m in rows if m["article"] == "dup"] == ["。", "又"]
+        assert {m["rule"] for m in rows if m["article"] == "dup"} == {"one", "r"}
+        assert set(rows[0]) == set(G.graph["mentions"][0])
+        assert pickle.loads(pickle.dumps(L)).graph["mentions"] == rows
+    assert log.closed
+    # Articles in another order, the two of one id (told apart by arrival) left as they were
+    with MentionLog(dir=tmp_path) as log:
+        ex.write(assemble([*results[1::-1], *results[2:]], mentions=log), tmp_path / "moved")
+    assert tree(tmp_path / "moved") == tree(tmp_path / "list")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # the log had no name
 
 
 def test_unwritable_outdir_is_an_input_error(tmp_path, fake_render):

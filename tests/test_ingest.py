@@ -280,6 +280,87 @@ def test_csv_quoted_newlines_keep_the_line_numbers_of_the_file():
     assert first.text == "江川市水务局与蓝湾航运集团有限公司\n签订合作协议。"
 
 
+# --------------------------------------------------------------------------- article ids
+
+PAGE = (
+    "江川市水务局与蓝湾航运签约\n本报记者 林晓舟\n江川市水务局与蓝湾航运集团有限公司签约。\n"
+    "蓝湾港区开工建设\n本报记者 王海燕\n蓝湾港区今日开工建设。\n"
+)
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def _ids(inputs) -> dict[str, str]:
+    """article id -> its text."""
+    return {a.id: a.text for a in read_inputs(inputs)}
+
+
+def test_same_named_files_are_named_by_their_folders(tmp_path):
+    _write(tmp_path, {"a/x.txt": "江川市水务局。", "b/x.txt": "蓝湾航运集团有限公司。"})
+    a, b = tmp_path / "a" / "x.txt", tmp_path / "b" / "x.txt"
+    expected = {"a/x.txt": "江川市水务局。", "b/x.txt": "蓝湾航运集团有限公司。"}
+    assert _ids([a, b]) == _ids([b, a]) == _ids([str(b), str(a)]) == expected
+    assert _ids(iter([b, "临渚市商务局。", a])) == {**expected, "text": "临渚市商务局。"}
+    assert _ids([a]) == {"x.txt": "江川市水务局。"}  # no clash: the name as it was
+
+
+def test_names_in_folders_grow_only_where_they_clash(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "one/page.txt": PAGE,
+            "one/news.jsonl": '{"text": "江川市水务局。"}\n{"text": "东港区。", "id": "k1"}\n',
+            "one/only.md": "蓝湾港区。",
+            "two/page.txt": PAGE.replace("蓝湾", "青禾"),
+            "two/news.jsonl": '{"text": "临渚市商务局。"}\n',
+            "two/deep/only.txt": "白石镇。",
+        },
+    )
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert sorted(_ids([one, two])) == [
+        "deep/only.txt",
+        "k1",  # a record's own id is left as the corpus gives it
+        "one/news.jsonl:1",
+        "one/page.txt#1",
+        "one/page.txt#2",
+        "only.md",
+        "two/news.jsonl:1",
+        "two/page.txt#1",
+        "two/page.txt#2",
+    ]
+    assert _ids([two, one]) == _ids([one, two])
+    assert sorted(_ids([one])) == ["k1", "news.jsonl:1", "only.md", "page.txt#1", "page.txt#2"]
+
+
+def test_one_file_reached_twice_keeps_its_name(tmp_path):
+    _write(tmp_path, {"a/x.txt": "江川市水务局。", "a/y.txt": "东港区。"})
+    x = tmp_path / "a" / "x.txt"
+    assert [a.id for a in read_inputs([x, tmp_path / "a", x])] == [
+        "x.txt",
+        "x.txt",
+        "y.txt",
+        "x.txt",
+    ]
+
+
+def test_names_go_up_as_many_folders_as_it_takes(tmp_path):
+    _write(
+        tmp_path,
+        {"p/a/x.txt": "江川市水务局。", "q/a/x.txt": "东港区。", "q/b/x.txt": "蓝湾港区。"},
+    )
+    paths = [tmp_path / name for name in ("p/a/x.txt", "q/a/x.txt", "q/b/x.txt")]
+    assert _ids(paths) == {
+        "p/a/x.txt": "江川市水务局。",
+        "q/a/x.txt": "东港区。",
+        "b/x.txt": "蓝湾港区。",
+    }
+    assert _ids(paths[::-1]) == _ids(paths)
+
+
 # --------------------------------------------------------------------------- properties
 
 

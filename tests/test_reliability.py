@@ -332,11 +332,6 @@ def test_workers_and_hash_seeds_do_not_matter(tmp_path, corpus):
     assert outputs(tmp_path / "here") == outputs(tmp_path / "seed1-w1")
 
 
-@pytest.mark.xfail(
-    reason="a file named on the command line is identified by its name alone: "
-    "a/x.txt and b/x.txt are both article x.txt",
-    strict=False,
-)
 def test_files_with_the_same_name_are_different_articles(tmp_path):
     for folder, text in (
         ("a", SENTENCE),
