@@ -15,7 +15,23 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from spacy.attrs import IDX, LENGTH, TAG
+from spacy.attrs import (
+    DEP,
+    ENT_ID,
+    ENT_IOB,
+    ENT_KB_ID,
+    ENT_TYPE,
+    HEAD,
+    IDX,
+    LEMMA,
+    LENGTH,
+    MORPH,
+    ORTH,
+    POS,
+    SENT_START,
+    SPACY,
+    TAG,
+)
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -25,7 +41,8 @@ from kg.lexicons import (
     division_chain,
     division_prefix,
     divisions,
-    posts,
+    post_starting_at,
+    posts_ending_at,
     surnames,
     word_list,
 )
@@ -533,7 +550,6 @@ def persons(words: Words) -> Iterator[Candidate]:
         for match in pattern.finditer(text):
             if match.group(1)[0] in names:
                 yield Candidate(match.start(1), match.end(1), PERSON, "byline", 5)
-    titles, lengths = _post_index()
     for i, tag in enumerate(words.tags):
         if tag != "PER":
             continue
@@ -541,19 +557,11 @@ def persons(words: Words) -> Iterator[Candidate]:
         if not 2 <= len(word) <= 4 or word[0] not in names:
             continue
         start, end = words.starts[i], words.ends[i]
-        with_post = any(
-            (n <= start and text[start - n : start] in titles) or text[end : end + n] in titles
-            for n in lengths
+        with_post = bool(posts_ending_at(text, start, within=6)) or bool(
+            post_starting_at(text, end, within=6)
         )
         if len(word) == 3 or with_post:
             yield Candidate(words.starts[i], words.ends[i], PERSON, "lac_person", 2)
-
-
-@cache
-def _post_index() -> tuple[frozenset[str], tuple[int, ...]]:
-    """The posts as a set, and their lengths up to 6 (the context persons look at)."""
-    titles = frozenset(posts())
-    return titles, tuple(sorted({len(t) for t in titles if len(t) <= 6}))
 
 
 _COMPANY_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司")
@@ -585,17 +593,45 @@ def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candi
         brand = _brand(core)
         if len(brand) >= 3:
             forms.add(brand)
-        for i in range(len(words.starts)):  # prefixes of the core at word boundaries
-            cut = words.ends[i] - cand.start - (len(name) - len(suffix) - len(core))
-            if words.starts[i] >= cand.start and 4 <= cut < len(core):
-                forms.add(core[:cut])
-    taken = [(c.start, c.end) for c in chosen]
+        # Prefixes of the core (4 characters or more) ending where a word of the name ends.
+        core_start = cand.start + len(name) - len(suffix) - len(core)
+        first = bisect.bisect_left(words.ends, core_start + 4)
+        last = bisect.bisect_left(words.ends, core_start + len(core))
+        for i in range(first, last):
+            if words.starts[i] >= cand.start:
+                forms.add(core[: words.ends[i] - core_start])
+    if not forms:
+        return
+    taken = _Taken(max([len(text), *(c.end for c in chosen)]))
+    for cand in chosen:
+        taken.add(cand.start, cand.end)
+    occurrences = _occurrences(text, forms)
     for form in sorted(forms, key=lambda f: (-len(f), f)):
-        for match in re.finditer(re.escape(form), text):
-            span = match.span()
-            if all(span[1] <= a or span[0] >= b for a, b in taken):
-                taken.append(span)
-                yield Candidate(span[0], span[1], ORG, "company_short_form", 1)
+        for start, end in occurrences[form]:
+            if not taken.overlaps(start, end):
+                taken.add(start, end)
+                yield Candidate(start, end, ORG, "company_short_form", 1)
+
+
+def _occurrences(text: str, forms: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """Each form's non-overlapping occurrences, left to right (as ``re.finditer`` finds them).
+
+    One pass over the text, whatever the number of forms: at each character that starts
+    a form, the forms are looked up by their opening (as long as the shortest form).
+    """
+    size = min(map(len, forms))
+    by_opening: dict[str, list[str]] = {}
+    for form in forms:
+        by_opening.setdefault(form[:size], []).append(form)
+    first_chars = re.compile("[" + re.escape("".join(sorted({f[0] for f in forms}))) + "]")
+    found: dict[str, list[tuple[int, int]]] = {form: [] for form in forms}
+    for match in first_chars.finditer(text):
+        at = match.start()
+        for form in by_opening.get(text[at : at + size], ()):
+            spans = found[form]
+            if text.startswith(form, at) and (not spans or at >= spans[-1][1]):
+                spans.append((at, at + len(form)))
+    return found
 
 
 RULES = {
@@ -620,11 +656,44 @@ def find_candidates(words: Words, enabled: dict[str, bool]) -> list[Candidate]:
 def choose(candidates: list[Candidate]) -> list[Candidate]:
     """Non-overlapping candidates: the longest first, then the higher priority."""
     ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -c.priority, c.start))
-    taken: list[Candidate] = []
+    taken = _Taken(max([0, *(c.end for c in candidates)]))
+    chosen: list[Candidate] = []
     for cand in ordered:
-        if all(cand.end <= t.start or cand.start >= t.end for t in taken):
-            taken.append(cand)
-    return sorted(taken, key=lambda c: c.start)
+        if not taken.overlaps(cand.start, cand.end):
+            taken.add(cand.start, cand.end)
+            chosen.append(cand)
+    return sorted(chosen, key=lambda c: c.start)
+
+
+class _Taken:
+    """Character spans already taken; a test for overlap costs the span's length.
+
+    Overlap means what ``not (end <= a or start >= b)`` says for a taken span ``(a, b)``.
+    Spans inside ``[0, size)`` mark their characters; the odd ones (empty, reversed or
+    outside) are kept in a list and compared one by one (normal text has none).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.covered = bytearray(size)
+        self.spans: list[tuple[int, int]] = []
+        self.odd: list[tuple[int, int]] = []
+
+    def _is_plain(self, start: int, end: int) -> bool:
+        return 0 <= start < end <= len(self.covered)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        if not self._is_plain(start, end):
+            return any(end > a and start < b for a, b in self.spans)
+        return self.covered.find(1, start, end) >= 0 or any(
+            end > a and start < b for a, b in self.odd
+        )
+
+    def add(self, start: int, end: int) -> None:
+        self.spans.append((start, end))
+        if self._is_plain(start, end):
+            self.covered[start:end] = b"\x01" * (end - start)
+        else:
+            self.odd.append((start, end))
 
 
 # --- the spaCy component ----------------------------------------------------------------
@@ -671,19 +740,67 @@ class EntityRecognizer:
 
 def align(doc: Doc, boundaries: set[int]) -> Doc:
     """Split tokens so that every boundary offset falls between two tokens."""
+    starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist()
     cuts: dict[int, list[int]] = {}
-    starts = [t.idx for t in doc]
     for b in sorted(boundaries):
         i = bisect.bisect_right(starts, b) - 1
-        if i >= 0 and starts[i] < b < starts[i] + len(doc[i]):
+        if i >= 0 and starts[i] < b < starts[i] + lengths[i]:
             cuts.setdefault(i, []).append(b - starts[i])
-    if not cuts:
-        return doc
-    with doc.retokenize() as retokenizer:
-        for i, offsets in cuts.items():
-            token = doc[i]
-            edges = [0, *offsets, len(token.text)]
-            orths = [token.text[a:b] for a, b in zip(edges, edges[1:], strict=False)]
-            heads = [(token, 0)] * len(orths)
-            retokenizer.split(token, orths, heads=heads, attrs={"TAG": [token.tag_] * len(orths)})
-    return doc
+    return _split_tokens(doc, cuts) if cuts else doc
+
+
+#: Attributes a piece of a split token takes from the token slot it lands on (see below).
+_SLOT_ATTRS = (POS, MORPH, LEMMA, SENT_START, DEP, ENT_TYPE, ENT_ID, ENT_KB_ID)
+
+
+def _split_tokens(doc: Doc, cuts: dict[int, list[int]]) -> Doc:
+    """A new Doc in which token ``i`` is split at the character offsets ``cuts[i]``.
+
+    The Doc spaCy's ``retokenizer.split`` makes (each piece with its token's tag, its
+    head on the first piece), built in one pass: each spaCy split moves every later
+    token, which is quadratic on a long article. Like spaCy's split, a piece after the
+    first takes its other attributes (sentence start, POS ...) from the token slot it
+    lands on, i.e. the token that followed, or none past the end. Doc extensions and
+    span groups are carried over; a tensor is not (kg's pipeline has none).
+    """
+    text = doc_text(doc)
+    n = len(doc)
+    own = doc.to_array([IDX, LENGTH, SPACY, HEAD, TAG, ENT_IOB]).astype(np.int64)
+    idx, length, space, head, tag, iob = own.T
+    cut_at = [idx[i] + offset for i, offsets in cuts.items() for offset in offsets]
+    starts = np.sort(np.concatenate([idx, np.array(cut_at, dtype=np.int64)]))
+    owner = np.searchsorted(idx, starts, side="right") - 1  # the token each piece is of
+    first = np.searchsorted(starts, idx)  # where each token's first piece is
+    piece = np.arange(len(starts)) - first[owner]
+    last = np.append(owner[1:] != owner[:-1], True)
+    ends = np.where(last, (idx + length)[owner], np.append(starts[1:], 0))
+    words = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    new = Doc(doc.vocab, words=words, spaces=np.where(last, space[owner], 0).astype(bool).tolist())
+
+    split = np.bincount(owner, minlength=n)[owner] > 1
+    slot = owner + piece
+    slot_values = np.zeros((len(starts), len(_SLOT_ATTRS)), dtype=np.uint64)
+    slot_values[slot < n] = doc.to_array(list(_SLOT_ATTRS))[slot[slot < n]]
+    lemma = slot_values[:, _SLOT_ATTRS.index(LEMMA)]
+    renamed = split & (lemma != 0)  # spaCy gives a piece with a lemma its own text
+    if renamed.any():
+        lemma[renamed] = new.to_array([ORTH])[renamed]
+    own_head = first[np.arange(n) + head][owner] - np.arange(len(starts))
+    values = np.column_stack(
+        [
+            tag[owner],
+            np.where(split, -piece, own_head),
+            np.where(split & (piece > 0) & (iob[owner] == 3), 1, iob[owner]),
+        ]
+    ).astype(np.uint64)
+    attrs = [TAG, HEAD, ENT_IOB, *_SLOT_ATTRS]
+    values = np.hstack([values, slot_values])
+    keep = [j for j, attr in enumerate(attrs) if attr == SENT_START or values[:, j].any()]
+    new.from_array([attrs[j] for j in keep], values[:, keep])
+
+    new.user_data.update(doc.user_data)
+    for key, group in doc.spans.items():
+        new.spans[key] = group.copy(doc=new)
+    new.cats.update(doc.cats)
+    new._context = doc._context
+    return new

@@ -37,15 +37,17 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from xml.etree.ElementTree import ParseError
 
 import networkx as nx
-import pandas as pd
 
 from kg.errors import InputError
 from kg.schema import ALIAS_SEP, split_aliases
 from kg.spool import MentionLog
+
+if TYPE_CHECKING:  # pandas is imported where tables are made: kg starts faster
+    import pandas as pd
 
 FORMATS: tuple[str, ...] = ("graphml", "gexf", "json", "csv", "neo4j")
 DIRECTORY_FORMATS: frozenset[str] = frozenset({"csv", "neo4j"})
@@ -405,6 +407,27 @@ def to_frames(G: nx.MultiDiGraph) -> Frames:
 
 def _frames(G: nx.MultiDiGraph, *, with_mentions: bool) -> Frames:
     """:func:`to_frames`; without ``with_mentions`` the mentions table is left empty."""
+    ent_rows, rel_rows = _table_rows(G)
+    men_rows = list(_mention_rows(G.graph.get("mentions", None))) if with_mentions else []
+
+    import pandas as pd
+
+    entities = pd.DataFrame(ent_rows, columns=ENTITY_COLUMNS)
+    relations = pd.DataFrame(rel_rows, columns=RELATION_COLUMNS)
+    mentions = pd.DataFrame(men_rows, columns=MENTION_COLUMNS)
+    for frame, ints in (
+        (entities, ("mentions", "articles", "degree")),
+        (relations, ("count",)),
+        (mentions, ("start", "end")),
+    ):
+        for col in ints:
+            frame[col] = frame[col].astype("int64")
+    relations["confidence"] = relations["confidence"].astype("float64")
+    return Frames(entities, relations, mentions)
+
+
+def _table_rows(G: nx.MultiDiGraph) -> tuple[list[dict], list[dict]]:
+    """The rows of the entities and relations tables, sorted."""
     ent_rows = []
     for n, d in _sorted_nodes(G):
         aliases = d.get("aliases", "")
@@ -448,20 +471,7 @@ def _frames(G: nx.MultiDiGraph, *, with_mentions: bool) -> Frames:
                 "all_evidence": _dumps(list(evidences)),
             }
         )
-    men_rows = list(_mention_rows(G.graph.get("mentions", None))) if with_mentions else []
-
-    entities = pd.DataFrame(ent_rows, columns=ENTITY_COLUMNS)
-    relations = pd.DataFrame(rel_rows, columns=RELATION_COLUMNS)
-    mentions = pd.DataFrame(men_rows, columns=MENTION_COLUMNS)
-    for frame, ints in (
-        (entities, ("mentions", "articles", "degree")),
-        (relations, ("count",)),
-        (mentions, ("start", "end")),
-    ):
-        for col in ints:
-            frame[col] = frame[col].astype("int64")
-    relations["confidence"] = relations["confidence"].astype("float64")
-    return Frames(entities, relations, mentions)
+    return ent_rows, rel_rows
 
 
 def _mention_rows(mentions: Iterable[Any] | None) -> Iterator[tuple]:
@@ -491,9 +501,19 @@ def _mention_rows(mentions: Iterable[Any] | None) -> Iterator[tuple]:
     yield from rows
 
 
-def _write_csv_frame(frame: pd.DataFrame, path: Path) -> None:
+def _write_csv_rows(rows: list[dict], columns: list[str], path: Path) -> None:
+    """A table as CSV: the bytes pandas' ``to_csv(index=False)`` gives, without pandas."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        frame.to_csv(fh, index=False, lineterminator="\n")
+        w = csv.writer(fh, lineterminator="\n")  # the dialect pandas writes with
+        w.writerow(columns)
+        w.writerows([[_csv_cell(row[c]) for c in columns] for row in rows])
+
+
+def _csv_cell(value: Any) -> Any:
+    """A float as pandas writes it (NaN empty); anything else as it is."""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    return value
 
 
 def _write_mentions(mentions: Iterable[Any] | None, path: Path) -> None:
@@ -696,6 +716,8 @@ def _json_bytes(G: nx.MultiDiGraph) -> bytes:
 
 
 def _neo4j_bytes(G: nx.MultiDiGraph) -> tuple[bytes, bytes]:
+    import pandas as pd
+
     frames = _frames(G, with_mentions=False)
     nodes = io.StringIO()
     w = csv.writer(nodes, lineterminator="\n")
@@ -728,16 +750,16 @@ def _csv_writers(G: nx.MultiDiGraph) -> dict[str, Callable[[Path], Any]]:
     The mentions stream from ``G.graph["mentions"]`` (a list, or a MentionLog on disk)
     to the file; no table of them is built.
     """
-    tables: list[Frames] = []
+    tables: list[tuple[list[dict], list[dict]]] = []
 
-    def frames() -> Frames:
+    def rows() -> tuple[list[dict], list[dict]]:
         if not tables:
-            tables.append(_frames(G, with_mentions=False))
+            tables.append(_table_rows(G))
         return tables[0]
 
     return {
-        "entities.csv": lambda path: _write_csv_frame(frames().entities, path),
-        "relations.csv": lambda path: _write_csv_frame(frames().relations, path),
+        "entities.csv": lambda path: _write_csv_rows(rows()[0], ENTITY_COLUMNS, path),
+        "relations.csv": lambda path: _write_csv_rows(rows()[1], RELATION_COLUMNS, path),
         "mentions.csv": lambda path: _write_mentions(G.graph.get("mentions"), path),
     }
 
@@ -897,6 +919,8 @@ def _schema_graph(G: nx.Graph) -> nx.MultiDiGraph:
 
 
 def _read_mentions(path: Path) -> list[dict]:
+    import pandas as pd
+
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = set(MENTION_COLUMNS) - set(frame.columns)
     if missing:
@@ -953,7 +977,7 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
     if mentions_csv.is_file():
         try:
             H.graph["mentions"] = _read_mentions(mentions_csv)
-        except (OSError, ValueError, pd.errors.ParserError) as exc:
+        except (OSError, ValueError) as exc:  # pandas' ParserError is a ValueError
             raise InputError(f"cannot read {mentions_csv}: {_reason(exc)}") from None
     else:
         H.graph["mentions"] = []

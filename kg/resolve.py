@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span
 
 from kg.entities import GPE, ORG, PERSON, PROGRAMME, org_suffix, zone_suffix
 from kg.lexicons import Division, abbreviations, division_chain, division_prefix, divisions
+from kg.nlp import doc_text
 from kg.records import Mention
 
 _QUOTES = "“”‘’\"'「」『』《》〈〉"
@@ -207,32 +208,29 @@ class ArticleResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         ents = doc.ents  # each read of doc.ents builds new Spans: read it once
-        text = doc.text  # doc.text joins every token: read it once
-        context = [place_name(e.text) for e in ents if e.label_ == GPE]
-        context += [p for e in ents if e.label_ == ORG for p in [_leading_place(e.text)[0]] if p]
+        text = doc_text(doc)
+        labels = [ent.label_ for ent in ents]
+        bounds = [(ent.start_char, ent.end_char) for ent in ents]
+        surfaces = [text[start:end] for start, end in bounds]
+        mentions = list(zip(labels, surfaces, strict=True))
+        context = [place_name(s) for label, s in mentions if label == GPE]
+        context += [p for label, s in mentions if label == ORG for p in [_leading_place(s)[0]] if p]
         places = _ArticlePlaces(context)
         city = main_city(context)
-        canonical: dict[tuple[str, str], str] = {}
-        previous = None
-        for ent in ents:
-            key = (ent.label_, ent.text)
-            if key not in canonical:
-                canonical[key] = self._canonical(*key, places, city)
-            ent._.canonical = canonical[key]
-            bare = _BARE_GOV.match(ent.text)
-            if (
-                bare
-                and previous is not None
-                and text[previous.end_char : ent.start_char] in "、和及"
-            ):
+        canonical = {m: self._canonical(*m, places, city) for m in set(mentions)}
+        names = [canonical[m] for m in mentions]
+        for i in range(1, len(names)):
+            bare = _BARE_GOV.match(surfaces[i])
+            if bare and text[bounds[i - 1][1] : bounds[i][0]] in "、和及":
                 # 思明区委、区政府: the bare body shares its partner's place.
-                partner = _GOV.match(previous.text.removeprefix("中共"))
+                partner = _GOV.match(surfaces[i - 1].removeprefix("中共"))
                 if partner and partner.group(2).endswith(bare.group(1)):
-                    ent._.canonical = canonical_org(partner.group(2) + bare.group(2))
-            previous = ent
+                    names[i] = canonical_org(partner.group(2) + bare.group(2))
         if self.short_forms:
-            self._expand_short_forms(ents)
-            self._expand_sibling_branches(ents)
+            names = _expand_short_forms(labels, names)
+            names = _expand_sibling_branches(labels, names)
+        for ent, name in zip(ents, names, strict=True):
+            ent._.canonical = name
         return doc
 
     def _canonical(self, label: str, text: str, places: _ArticlePlaces, city: str | None) -> str:
@@ -248,38 +246,41 @@ class ArticleResolver:
             return expand_abbreviations(canonical_org(places.with_place(text), city))
         return text
 
-    def _expand_short_forms(self, ents: tuple[Span, ...]) -> None:
-        """A short name of a longer one of the same type in the article becomes it.
 
-        盖州分局 ends X局盖州分局; 高新区 ends the one 高新技术产业开发区 of the article;
-        十条措施 ends 《……十条措施》; a brand (恒岳化工) stands inside one company name.
-        """
-        by_label: dict[str, list[Span]] = defaultdict(list)
-        for ent in ents:
-            by_label[ent.label_].append(ent)
-        for label, group in by_label.items():
-            names = [ent._.canonical for ent in group]
-            for ent, name, expanded in zip(group, names, _expanded(names, label), strict=True):
-                if expanded != name:
-                    ent._.canonical = expanded
+def _expand_short_forms(labels: list[str], names: list[str]) -> list[str]:
+    """A short name of a longer one of the same type in the article becomes it.
 
-    def _expand_sibling_branches(self, ents: tuple[Span, ...]) -> None:
-        """西市分局 beside X局盖州分局: a bare branch takes the parent of its named sibling."""
-        ents = [e for e in ents if e.label_ == ORG]
-        parents: dict[str, set[str]] = defaultdict(set)
-        for ent in ents:
-            parent = parse_name(ent._.canonical).parent
-            suffix = org_suffix(ent._.canonical)
-            if parent and suffix in _BRANCH_SUFFIXES:
-                parents[suffix].add(parent)
-        for ent in ents:
-            name = ent._.canonical
-            suffix = org_suffix(name)
-            if suffix not in _BRANCH_SUFFIXES or len(parents[suffix]) != 1:
-                continue
+    盖州分局 ends X局盖州分局; 高新区 ends the one 高新技术产业开发区 of the article;
+    十条措施 ends 《……十条措施》; a brand (恒岳化工) stands inside one company name.
+    """
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels):
+        by_label[label].append(i)
+    names = list(names)
+    for label, indices in by_label.items():
+        expanded = _expanded([names[i] for i in indices], label)
+        for i, name in zip(indices, expanded, strict=True):
+            names[i] = name
+    return names
+
+
+def _expand_sibling_branches(labels: list[str], names: list[str]) -> list[str]:
+    """西市分局 beside X局盖州分局: a bare branch takes the parent of its named sibling."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for label, name in zip(labels, names, strict=True):
+        parent = parse_name(name).parent if label == ORG else None
+        suffix = org_suffix(name)
+        if parent and suffix in _BRANCH_SUFFIXES:
+            parents[suffix].add(parent)
+    out = []
+    for label, name in zip(labels, names, strict=True):
+        suffix = org_suffix(name) if label == ORG else None
+        if suffix in _BRANCH_SUFFIXES and len(parents[suffix]) == 1:
             parent = next(iter(parents[suffix]))
             if not name.startswith(parent) and parse_name(name).parent is None:
-                ent._.canonical = parent + name
+                name = parent + name
+        out.append(name)
+    return out
 
 
 _BRANCH_SUFFIXES = frozenset(
