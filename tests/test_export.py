@@ -433,10 +433,10 @@ def test_failed_write_leaves_previous_outputs(tmp_path, fake_render, monkeypatch
     ex.write(make_graph(), out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def boom(frame, path):
+    def boom(rows, columns, path):
         raise RuntimeError("relations writer failed")
 
-    monkeypatch.setattr(ex, "_write_csv_frame", boom)
+    monkeypatch.setattr(ex, "_write_csv_rows", boom)
     with pytest.raises(RuntimeError):
         ex.write(full_graph(), out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -631,3 +631,26 @@ def test_write_with_the_real_renderer(tmp_path):
     page = (tmp_path / "graph.html").read_text(encoding="utf-8")
     assert "江川市水务局" in page
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
+    confidence=st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False)),
+    count=st.integers(min_value=0, max_value=10**6),
+)
+def test_entity_and_relation_csv_are_the_bytes_pandas_writes(
+    tmp_path, fake_render, text, confidence, count
+):
+    G = make_graph()
+    u, v, k = next(iter(G.edges(keys=True)))
+    G.edges[u, v, k].update(evidence=text, confidence=confidence, count=count)
+    G.nodes[u].update(name=text or "x", aliases=text)
+    out = tmp_path / f"o{abs(hash((text, confidence, count)))}"
+    ex.write(G, out)
+    frames = ex.to_frames(G)
+    for name, frame in (("entities.csv", frames.entities), ("relations.csv", frames.relations)):
+        expected = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        assert (out / name).read_bytes() == expected
