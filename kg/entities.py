@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -137,6 +137,7 @@ class Words:
     starts: list[int]
     ends: list[int]
     tags: list[str]
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Words:
@@ -163,6 +164,27 @@ class Words:
 
     def word(self, i: int) -> str:
         return self.text[self.starts[i] : self.ends[i]]
+
+    def count(self, word: str) -> int:
+        """How often ``word`` occurs in the text (counted once per distinct word)."""
+        counts = self._cache.setdefault("counts", {})
+        if word not in counts:
+            counts[word] = self.text.count(word)
+        return counts[word]
+
+    def before_company_names(self) -> frozenset[str]:
+        """Every substring of the 12 characters before each 公司 or 集团 in the text."""
+        found = self._cache.get("before_company")
+        if found is None:
+            text = self.text
+            found = set()
+            for m in re.finditer("公司|集团", text):
+                window = text[m.start() - 12 : m.start()]
+                found.update(
+                    window[a:b] for a in range(len(window)) for b in range(a, len(window) + 1)
+                )
+            found = self._cache["before_company"] = frozenset(found)
+        return found
 
     def index_ending_at(self, end: int) -> int | None:
         """The index of the word that ends exactly at ``end``."""
@@ -393,10 +415,7 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
 def _supported(words: Words, word: str) -> bool:
     """A tagger name without an organisation suffix counts when the article repeats it or
     names the company it stands for in full (恒岳 ... 株洲恒岳化工有限公司)."""
-    text = words.text
-    return text.count(word) >= 2 or any(
-        word in text[m.start() - 12 : m.start()] for m in re.finditer("公司|集团", text)
-    )
+    return words.count(word) >= 2 or word in words.before_company_names()
 
 
 def division_names(words: Words) -> Iterator[Candidate]:

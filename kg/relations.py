@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -324,10 +325,17 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
     sides = next((text.find(w) for w in lexicon["both_sides"] if w in text), -1)
     if not found_list and actor and sides >= 0:
         here = [e for e in sentence.ents if e.end <= sides]
-        others = [e for e in recent + here if e.type == ORG and e.name != actor.name]
-        others = [e for e in others if not _related_names(e.name, actor.name)]
-        if others:
-            yield actor, "partners_with", others[-1], "partners_both_sides"
+        # The last organisation named before 双方 other than the actor: scan backwards.
+        other = next(
+            (
+                e
+                for e in chain(reversed(here), reversed(recent))
+                if e.type == ORG and e.name != actor.name and not _related_names(e.name, actor.name)
+            ),
+            None,
+        )
+        if other:
+            yield actor, "partners_with", other, "partners_both_sides"
 
 
 def _related_names(a: str, b: str) -> bool:
