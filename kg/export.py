@@ -25,14 +25,17 @@ schema of :mod:`kg.schema`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib
 import io
 import json
 import math
 import os
+import pickle
 import re
 import shutil
+import signal
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -48,6 +51,9 @@ from kg.spool import MentionLog
 
 if TYPE_CHECKING:  # pandas is imported where tables are made: kg starts faster
     import pandas as pd
+
+#: Graphs with at least this many nodes + edges have their files written by two processes.
+PARALLEL_WRITE_MIN_ITEMS = 2000
 
 FORMATS: tuple[str, ...] = ("graphml", "gexf", "json", "csv", "neo4j")
 DIRECTORY_FORMATS: frozenset[str] = frozenset({"csv", "neo4j"})
@@ -281,13 +287,19 @@ def _atomic_write(path: str | Path, data: bytes | Callable[[Any], None]) -> Path
     return path
 
 
-def _write_files(outdir: str | Path, writers: dict[str, Callable[[Path], Any]]) -> list[Path]:
+def _write_files(
+    outdir: str | Path,
+    writers: dict[str, Callable[[Path], Any]],
+    *,
+    aside: Iterable[str] = (),
+) -> list[Path]:
     """Write several files into ``outdir``, all or nothing.
 
     Each ``writers[name](path)`` writes one file into a temporary folder inside
     ``outdir``. Only when every file is written are they moved into place (see
     :func:`_replace_all`); a failure before or during the move leaves every earlier
-    file of ``outdir`` as it was.
+    file of ``outdir`` as it was. The writers named in ``aside`` run at the same time
+    in a forked process, where the system can fork and has a second core.
     """
     outdir = Path(outdir)
     try:
@@ -300,15 +312,86 @@ def _write_files(outdir: str | Path, writers: dict[str, Callable[[Path], Any]]) 
         tmp = Path(tempfile.mkdtemp(prefix=".kg-write-", dir=outdir))
     except OSError as exc:
         raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
+    aside = [name for name in names if name in set(aside)] if _can_fork() else []
+    helper = None
     try:
-        for name in names:
-            try:
-                writers[name](tmp / name)
-            except OSError as exc:
-                raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
+        if aside:
+            helper = _ForkedWriters([lambda name=name: writers[name](tmp / name) for name in aside])
+        try:
+            for name in names:
+                if name not in aside:
+                    writers[name](tmp / name)
+            if helper is not None:
+                helper.join()
+        except OSError as exc:
+            raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
         return _replace_all(tmp, outdir, names)
     finally:
+        if helper is not None:
+            helper.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _can_fork() -> bool:
+    if not hasattr(os, "fork"):
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) > 1
+
+
+class _ForkedWriters:
+    """Writers run in a forked child; :meth:`join` re-raises the child's exception here.
+
+    The child shares the parent's memory (copy on write), so the graph is not copied or
+    pickled. It leaves with ``os._exit``: none of the parent's clean-up runs twice.
+    """
+
+    def __init__(self, jobs: list[Callable[[], Any]]) -> None:
+        self._read, write = os.pipe()
+        self.pid: int | None = os.fork()
+        if self.pid == 0:  # the child
+            os.close(self._read)
+            code = 0
+            try:
+                for job in jobs:
+                    job()
+            except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent
+                code = 1
+                with contextlib.suppress(BaseException):
+                    os.write(write, _pickled(exc))
+            finally:
+                os._exit(code)
+        os.close(write)
+
+    def join(self) -> None:
+        """Wait for the child; raise what it raised."""
+        with os.fdopen(self._read, "rb") as pipe:
+            message = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if status != 0:
+            try:
+                error = pickle.loads(message)
+            except Exception:  # noqa: BLE001 - killed, or an exception that does not pickle
+                error = RuntimeError(f"a writer process failed (status {status})")
+            raise error
+
+    def stop(self) -> None:
+        """Kill the child if it still runs (the parent failed or was interrupted)."""
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            with contextlib.suppress(OSError):
+                os.close(self._read)
+            self.pid = None
+
+
+def _pickled(exc: BaseException) -> bytes:
+    try:
+        return pickle.dumps(exc)
+    except Exception:  # noqa: BLE001
+        return pickle.dumps(RuntimeError(f"{type(exc).__name__}: {_reason(exc)}"))
 
 
 def check_targets(outdir: str | Path, names: Iterable[str] = OUTPUT_NAMES) -> None:
@@ -858,7 +941,9 @@ def write(G: nx.MultiDiGraph, outdir: str | Path) -> list[Path]:
         **_csv_writers(G),
         "graph.html": html,
     }
-    return _write_files(outdir, writers)
+    # On a large graph the page and the JSON are written by a second process meanwhile.
+    large = G.number_of_nodes() + G.number_of_edges() >= PARALLEL_WRITE_MIN_ITEMS
+    return _write_files(outdir, writers, aside=("graph.html", "graph.json") if large else ())
 
 
 # --------------------------------------------------------------------------- reading

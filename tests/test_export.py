@@ -8,6 +8,7 @@ import json
 import os
 import pickle
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -654,3 +655,69 @@ def test_entity_and_relation_csv_are_the_bytes_pandas_writes(
     for name, frame in (("entities.csv", frames.entities), ("relations.csv", frames.relations)):
         expected = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
         assert (out / name).read_bytes() == expected
+
+
+# --------------------------------------------------------------------------- two processes
+
+
+@pytest.fixture
+def forked_writes(monkeypatch):
+    """Every graph counts as large: graph.html and graph.json go to a forked process."""
+    if not ex._can_fork():
+        pytest.skip("needs fork and two cores")
+    monkeypatch.setattr(ex, "PARALLEL_WRITE_MIN_ITEMS", 0)
+
+
+def test_files_written_by_two_processes_are_the_same_bytes(tmp_path, fake_render, monkeypatch):
+    ex.write(full_graph(), tmp_path / "one")
+    if not ex._can_fork():
+        pytest.skip("needs fork and two cores")
+    monkeypatch.setattr(ex, "PARALLEL_WRITE_MIN_ITEMS", 0)
+    ex.write(full_graph(), tmp_path / "two")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+
+
+@pytest.mark.parametrize(
+    ("error", "raised"),
+    [
+        (RuntimeError("render failed"), RuntimeError),
+        (PermissionError(13, "Permission denied"), InputError),
+        (KeyboardInterrupt(), KeyboardInterrupt),
+    ],
+)
+def test_a_failure_in_the_writer_process_reaches_the_caller_and_keeps_old_outputs(
+    tmp_path, fake_render, forked_writes, monkeypatch, error, raised
+):
+    out = tmp_path / "out"
+    ex.write(make_graph(), out)
+    before = tree(out)
+
+    def boom(G, path):
+        raise error
+
+    monkeypatch.setattr(sys.modules["kg.render"], "write_html", boom)
+    with pytest.raises(raised):
+        ex.write(full_graph(), out)
+    assert tree(out) == before
+
+
+def test_a_failure_in_this_process_stops_the_writer_process(
+    tmp_path, fake_render, forked_writes, monkeypatch
+):
+    out = tmp_path / "out"
+    ex.write(make_graph(), out)
+    before = tree(out)
+
+    def slow_html(G, path):
+        time.sleep(30)  # killed long before this ends
+
+    def boom(rows, columns, path):
+        raise RuntimeError("csv writer failed")
+
+    monkeypatch.setattr(sys.modules["kg.render"], "write_html", slow_html)
+    monkeypatch.setattr(ex, "_write_csv_rows", boom)
+    begun = time.monotonic()
+    with pytest.raises(RuntimeError):
+        ex.write(full_graph(), out)
+    assert time.monotonic() - begun < 20
+    assert tree(out) == before
