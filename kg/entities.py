@@ -768,19 +768,20 @@ def align(doc: Doc, boundaries: set[int]) -> Doc:
     return _split_tokens(doc, cuts) if cuts else doc
 
 
-#: Attributes a piece of a split token takes from the token slot it lands on (see below).
+#: Attributes each piece of a split token takes from its token.
 _SLOT_ATTRS = (POS, MORPH, LEMMA, SENT_START, DEP, ENT_TYPE, ENT_ID, ENT_KB_ID)
 
 
 def _split_tokens(doc: Doc, cuts: dict[int, list[int]]) -> Doc:
     """A new Doc in which token ``i`` is split at the character offsets ``cuts[i]``.
 
-    The Doc spaCy's ``retokenizer.split`` makes (each piece with its token's tag, its
-    head on the first piece), built in one pass: each spaCy split moves every later
-    token, which is quadratic on a long article. Like spaCy's split, a piece after the
-    first takes its other attributes (sentence start, POS ...) from the token slot it
-    lands on, i.e. the token that followed, or none past the end. Doc extensions and
-    span groups are carried over; a tensor is not (kg's pipeline has none).
+    What spaCy's ``retokenizer.split`` makes (each piece with its token's tag, its head
+    on the first piece), built in one pass: each spaCy split moves every later token,
+    which is quadratic on a long article. Unlike spaCy's split, whose later pieces take
+    their sentence start, POS ... from the token slot they land on (the token that
+    followed), every piece keeps its own token's attributes, and a piece after the first
+    never starts a sentence. Doc extensions and span groups are carried over; a tensor
+    is not (kg's pipeline has none).
     """
     text = doc_text(doc)
     n = len(doc)
@@ -797,9 +798,9 @@ def _split_tokens(doc: Doc, cuts: dict[int, list[int]]) -> Doc:
     new = Doc(doc.vocab, words=words, spaces=np.where(last, space[owner], 0).astype(bool).tolist())
 
     split = np.bincount(owner, minlength=n)[owner] > 1
-    slot = owner + piece
-    slot_values = np.zeros((len(starts), len(_SLOT_ATTRS)), dtype=np.uint64)
-    slot_values[slot < n] = doc.to_array(list(_SLOT_ATTRS))[slot[slot < n]]
+    slot_values = doc.to_array(list(_SLOT_ATTRS))[owner]
+    # A piece after the first continues its token's sentence.
+    slot_values[piece > 0, _SLOT_ATTRS.index(SENT_START)] = np.uint64(2**64 - 1)  # -1
     lemma = slot_values[:, _SLOT_ATTRS.index(LEMMA)]
     renamed = split & (lemma != 0)  # spaCy gives a piece with a lemma its own text
     if renamed.any():

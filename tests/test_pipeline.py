@@ -191,3 +191,34 @@ def test_raw_text_and_paths_both_work(tmp_path):
     from_path = kg.build_graph([path])
     from_text = kg.build_graph(["南通市生态环境局与江海港务集团有限公司签订合作协议。"])
     assert names(from_path) == names(from_text)
+
+
+def test_align_splits_tokens_and_keeps_sentences():
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from kg.entities import align
+
+    words = ["江川市水务局局长", "说", "。", "东港分局", "成立", "。"]
+    doc = Doc(
+        Vocab(),
+        words=words,
+        spaces=[False] * len(words),
+        tags=["ORG", "v", "w", "ORG", "v", "w"],
+        sent_starts=[True, False, False, True, False, False],
+    )
+    split = align(doc, {3, 6, 12})  # 江川市|水务局|局长, 东港|分局
+    assert [t.text for t in split] == [
+        "江川市",
+        "水务局",
+        "局长",
+        "说",
+        "。",
+        "东港",
+        "分局",
+        "成立",
+        "。",
+    ]
+    assert [t.tag_ for t in split][:3] == ["ORG"] * 3
+    assert [s.text for s in split.sents] == ["江川市水务局局长说。", "东港分局成立。"]
+    assert split.text == doc.text
