@@ -941,9 +941,11 @@ def write(G: nx.MultiDiGraph, outdir: str | Path) -> list[Path]:
         **_csv_writers(G),
         "graph.html": html,
     }
-    # On a large graph the page and the JSON are written by a second process meanwhile.
+    # On a large graph a second process writes GraphML and JSON meanwhile (the two take
+    # about as long as the page and the CSVs; mentions.csv reads the spool file, so it
+    # stays in this process).
     large = G.number_of_nodes() + G.number_of_edges() >= PARALLEL_WRITE_MIN_ITEMS
-    return _write_files(outdir, writers, aside=("graph.html", "graph.json") if large else ())
+    return _write_files(outdir, writers, aside=("graph.graphml", "graph.json") if large else ())
 
 
 # --------------------------------------------------------------------------- reading

@@ -74,6 +74,10 @@ class Sentence:
     text: str
     ents: list[Ent]
     context: list[Ent] = field(default_factory=list)  # entities of earlier sentences
+    evidence: str = field(init=False, repr=False)  # the stripped text, one shared string
+
+    def __post_init__(self) -> None:
+        self.evidence = self.text.strip()
 
 
 # --- relations stated by names ----------------------------------------------------------
@@ -531,13 +535,17 @@ class RelationExtractor:
         if self.from_names:
             places = _places(ents)
             index = SentenceIndex(doc)
+            stripped: dict[tuple[int, int], str] = {}  # one evidence string per sentence
             seen = set()
             for ent in ents:
                 name = ent._.canonical or ent.text
                 if (name, ent.label_) in seen:
                     continue
                 seen.add((name, ent.label_))
-                evidence = index.text_of(ent.start_char, ent.end_char).strip()
+                bounds = index.bounds(ent.start_char, ent.end_char)
+                evidence = stripped.get(bounds)
+                if evidence is None:
+                    evidence = stripped[bounds] = index.text[bounds[0] : bounds[1]].strip()
                 surface = ent.text if len(ent.text) > len(name) else ""
                 for head, ht, rel, tail, tt, rule in name_relations(
                     name, ent.label_, places, surface
@@ -560,7 +568,7 @@ class RelationExtractor:
                             tail.name,
                             tail.type,
                             article,
-                            sentence.text.strip(),
+                            sentence.evidence,
                             confidence[rule],
                             rule,
                         )
@@ -589,7 +597,7 @@ def _cooccurrences(
                         b,
                         bt,
                         article,
-                        sentence.text.strip(),
+                        sentence.evidence,
                         confidence,
                         "co_occurs",
                     )

@@ -662,7 +662,7 @@ def test_entity_and_relation_csv_are_the_bytes_pandas_writes(
 
 @pytest.fixture
 def forked_writes(monkeypatch):
-    """Every graph counts as large: graph.html and graph.json go to a forked process."""
+    """Every graph counts as large: graph.graphml and graph.json go to a forked process."""
     if not ex._can_fork():
         pytest.skip("needs fork and two cores")
     monkeypatch.setattr(ex, "PARALLEL_WRITE_MIN_ITEMS", 0)
@@ -680,7 +680,7 @@ def test_files_written_by_two_processes_are_the_same_bytes(tmp_path, fake_render
 @pytest.mark.parametrize(
     ("error", "raised"),
     [
-        (RuntimeError("render failed"), RuntimeError),
+        (RuntimeError("json writer failed"), RuntimeError),
         (PermissionError(13, "Permission denied"), InputError),
         (KeyboardInterrupt(), KeyboardInterrupt),
     ],
@@ -692,10 +692,10 @@ def test_a_failure_in_the_writer_process_reaches_the_caller_and_keeps_old_output
     ex.write(make_graph(), out)
     before = tree(out)
 
-    def boom(G, path):
+    def boom(G, fh):
         raise error
 
-    monkeypatch.setattr(sys.modules["kg.render"], "write_html", boom)
+    monkeypatch.setattr(ex, "_write_json", boom)  # runs in the forked process
     with pytest.raises(raised):
         ex.write(full_graph(), out)
     assert tree(out) == before
@@ -708,13 +708,13 @@ def test_a_failure_in_this_process_stops_the_writer_process(
     ex.write(make_graph(), out)
     before = tree(out)
 
-    def slow_html(G, path):
-        time.sleep(30)  # killed long before this ends
+    def slow_graphml(G, fh):
+        time.sleep(30)  # in the forked process; killed long before this ends
 
     def boom(rows, columns, path):
         raise RuntimeError("csv writer failed")
 
-    monkeypatch.setattr(sys.modules["kg.render"], "write_html", slow_html)
+    monkeypatch.setattr(ex, "_write_graphml", slow_graphml)
     monkeypatch.setattr(ex, "_write_csv_rows", boom)
     begun = time.monotonic()
     with pytest.raises(RuntimeError):
