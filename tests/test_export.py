@@ -464,7 +464,7 @@ def test_failed_single_writer_keeps_old_file(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("graphml writer failed")
 
-    monkeypatch.setattr(nx, "write_graphml", boom)
+    monkeypatch.setattr(ex, "_graphml_parts", boom)
     with pytest.raises(RuntimeError):
         ex.write_graphml(full_graph(), path)
     assert path.read_bytes() == before
@@ -721,3 +721,61 @@ def test_a_failure_in_this_process_stops_the_writer_process(
         ex.write(full_graph(), out)
     assert time.monotonic() - begun < 20
     assert tree(out) == before
+
+
+# --------------------------------------------------------------------------- GraphML bytes
+
+_VALUES = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False),
+    st.booleans(),
+)
+_NAMES = st.sampled_from(["name", "type", "count", "weight", "a&b", 'q"t', "x y"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    graph_attrs=st.dictionaries(_NAMES, _VALUES, max_size=3),
+    nodes=st.lists(
+        st.tuples(
+            st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=8),
+            st.dictionaries(_NAMES, _VALUES, max_size=4),
+        ),
+        max_size=8,
+        unique_by=lambda n: n[0],
+    ),
+    edges=st.lists(
+        st.tuples(
+            st.integers(0, 7), st.integers(0, 7), st.dictionaries(_NAMES, _VALUES, max_size=4)
+        ),
+        max_size=10,
+    ),
+)
+def test_graphml_is_the_bytes_networkx_writes(graph_attrs, nodes, edges):
+    import io
+
+    H = nx.MultiDiGraph()
+    H.graph.update(graph_attrs)
+    for node, attrs in nodes:
+        H.add_node(node, **attrs)
+    names = [n for n, _ in nodes]
+    for i, (a, b, attrs) in enumerate(edges):
+        if names:
+            H.add_edge(names[a % len(names)], names[b % len(names)], key=f"e{i}", **attrs)
+    expected = io.BytesIO()
+    nx.write_graphml_xml(H, expected, encoding="utf-8")
+    ours = "".join(ex._graphml_parts(H)).encode("utf-8", "xmlcharrefreplace")
+    assert ours == expected.getvalue()
+
+
+def test_graphml_of_a_built_graph_is_the_bytes_networkx_writes(tmp_path):
+    import io
+
+    G = full_graph()
+    written = io.BytesIO()
+    ex._write_graphml(G, written)
+    expected = io.BytesIO()
+    H = ex._scalar_graph(G, edge_ids=True, labels=False)
+    nx.write_graphml_xml(H, expected, encoding="utf-8")
+    assert written.getvalue() == expected.getvalue()
