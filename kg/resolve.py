@@ -497,12 +497,13 @@ def places_named(mentions: Iterable[Mention]) -> set[str]:
     """Places the text names: GPE mentions, the cities of district chains (绵阳市涪城区),
     and divisions written in full at the head of organisation names (盖州市公安局)."""
     found = set()
-    for m in mentions:
-        if m.type == GPE:
-            found.add(m.canonical)
-            found.update(place_name(part) for part in division_chain(m.text))
-        elif m.type == ORG:
-            name = m.canonical.removeprefix("中共")
+    distinct = {(m.type, m.canonical, m.text) for m in mentions if m.type in (GPE, ORG)}
+    for type_, canonical, text in sorted(distinct):
+        if type_ == GPE:
+            found.add(canonical)
+            found.update(place_name(part) for part in division_chain(text))
+        else:
+            name = canonical.removeprefix("中共")
             place, _ = _leading_place(name)
             if place and name.startswith(place):
                 found.add(place)

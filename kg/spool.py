@@ -50,10 +50,17 @@ class MentionLog:
         """Append mentions; each article's go to the file as one block."""
         by_article: dict[str, list[tuple]] = {}
         strings: dict[str, str] = {}  # one object per distinct string: pickled once
+        shared = strings.setdefault
         for m in mentions:
-            row = tuple(
-                strings.setdefault(v, v) if isinstance(v, str) else v
-                for v in (m.start, m.end, m.text, m.type, m.canonical, m.sentence, m.rule)
+            # Sentences come shared from results_from_docs; names and rules repeat.
+            row = (
+                m.start,
+                m.end,
+                shared(m.text, m.text),
+                shared(m.type, m.type),
+                shared(m.canonical, m.canonical),
+                shared(m.sentence, m.sentence),
+                shared(m.rule, m.rule),
             )
             by_article.setdefault(m.article, []).append(row)
         for article, rows in by_article.items():
