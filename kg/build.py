@@ -120,7 +120,7 @@ def extract_inputs(
         pending: deque = deque()
         # Small groups: the pool stays busy to the end, and few results wait in memory.
         total = sum(task.size for task in tasks)
-        size = min(max(total // (workers * 16), 16 * 1024), 256 * 1024)
+        size = min(max(total // (workers * 32), 16 * 1024), 64 * 1024)
         for group in partitions(tasks, workers, size):
             pending.append(pool.apply_async(job, (group,)))
             if len(pending) >= 2 * workers:
