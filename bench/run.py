@@ -402,6 +402,17 @@ def main(argv: list[str] | None = None) -> int:
     if len(singles) > 1:
         one_spread = (max(singles) - min(singles)) / max(singles)
         print(f"{'  the same, --workers 1 (' + on_base + ', middle)':50} {one_spread:>7.0%}")
+    # The cost of each further MB, startup left out: (chars_b - chars_a) / (wall_b - wall_a).
+    auto_rows = [r for r in rows if r["workers"] == "auto"]
+    marginal = [
+        (b["chars"] - a["chars"]) / (b["wall"] - a["wall"])
+        for a, b in zip(auto_rows, auto_rows[1:], strict=False)
+        if b["wall"] > a["wall"]
+    ]
+    if len(marginal) > 1:
+        steps = ", ".join(f"{m:.0f}" for m in marginal)
+        m_spread = (max(marginal) - min(marginal)) / max(marginal)
+        print(f"{'  marginal chars/s between sizes (' + steps + ')':50} {m_spread:>7.0%}")
     print(
         f"{'kg build on one article (s, median of 3)':50} {one_wall:>7.2f} {'< 2':>7}  "
         f"{verdict(one_wall < TARGETS['one'])}"
@@ -415,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
             "jieba": recipe_rate,
             "ratios": ratios,
             "spread": spread,
+            "marginal": marginal,
             "one_article": one_walls,
         }
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
