@@ -36,6 +36,7 @@ from typing import Any
 from kg import ingest
 from kg.errors import InputError, KgError
 from kg.records import Article, ArticleResult
+from kg.spool import pack_mentions
 
 MISSING_DASK = "the dask engine needs: pip install 'kg[dask]'"
 MIN_PARTITION_BYTES = 16 * 1024
@@ -319,4 +320,11 @@ class PartitionJob:
 
 
 def _without_text(result: ArticleResult) -> ArticleResult:
-    return dataclasses.replace(result, article=dataclasses.replace(result.article, text=""))
+    """A result as a worker sends it: the article without its text, the mentions packed
+    (:func:`kg.spool.pack_mentions`)."""
+    return dataclasses.replace(
+        result,
+        article=dataclasses.replace(result.article, text=""),
+        mentions=[],
+        packed=[*result.packed, *pack_mentions(result.mentions)],
+    )

@@ -87,6 +87,21 @@ def assemble(
                 rows.append(row)
         if mentions is not None:
             mentions.add(result.mentions)
+        for packed in result.packed:  # a worker's: counts, and rows pickled already
+            article = strings.setdefault(packed.article, packed.article)
+            for key, count in packed.counts.items():
+                per_article = named.get(key)
+                if per_article is None:
+                    key = tuple(strings.setdefault(s, s) for s in key)
+                    per_article = named[key] = {}
+                per_article[article] = per_article.get(article, 0) + count
+            if mentions is not None:
+                mentions.add_packed(packed)
+            else:
+                for m in packed.unpack():
+                    row = _as_dict(m)
+                    row["sentence"] = sentences.setdefault(m.sentence, m.sentence)
+                    rows.append(row)
         for rel in result.relations:
             key = (rel.head_type, rel.head, rel.relation, rel.tail, rel.tail_type, rel.rule)
             group = groups.get(key)

@@ -6,6 +6,7 @@ resolve -> Entity (per corpus); graph -> networkx.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 
 
@@ -48,10 +49,38 @@ class Relation:
     rule: str = ""
 
 
+@dataclass(frozen=True)
+class PackedMentions:
+    """One article's mentions as a worker process sends them: what corpus resolution
+    counts, and the rows for ``mentions.csv`` already pickled (see :mod:`kg.spool`).
+
+    ``counts`` maps (type, canonical, text) to how many mentions have them; ``rows`` is
+    the pickled list of (start, end, text, type, canonical, sentence, rule) tuples.
+    """
+
+    article: str
+    counts: dict[tuple[str, str, str], int]
+    rows: bytes
+    size: int
+
+    def unpack(self) -> list[Mention]:
+        """The mentions as records again."""
+        return [Mention(self.article, *row) for row in pickle.loads(self.rows)]
+
+
 @dataclass
 class ArticleResult:
-    """Everything one article contributes to the graph."""
+    """Everything one article contributes to the graph.
+
+    Results from worker processes carry their mentions in ``packed`` instead of
+    ``mentions``: the parent then need not rebuild one record per mention.
+    """
 
     article: Article
     mentions: list[Mention] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+    packed: list[PackedMentions] = field(default_factory=list)
+
+    def all_mentions(self) -> list[Mention]:
+        """``mentions`` and the packed ones, as records."""
+        return [*self.mentions, *(m for p in self.packed for m in p.unpack())]

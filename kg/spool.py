@@ -19,10 +19,44 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kg.records import Mention
+from kg.records import Mention, PackedMentions
 
 #: The fields of a spooled mention, in the order of :class:`kg.records.Mention`.
 FIELDS = ("article", "start", "end", "text", "type", "canonical", "sentence", "rule")
+
+
+def mention_rows(mentions: Iterable[Mention]) -> dict[str, list[tuple]]:
+    """Each article's mentions as spool rows: (start, end, text, type, canonical,
+    sentence, rule), one object per distinct string (pickled once)."""
+    by_article: dict[str, list[tuple]] = {}
+    strings: dict[str, str] = {}
+    shared = strings.setdefault
+    for m in mentions:
+        # Sentences come shared from results_from_docs; names and rules repeat.
+        row = (
+            m.start,
+            m.end,
+            shared(m.text, m.text),
+            shared(m.type, m.type),
+            shared(m.canonical, m.canonical),
+            shared(m.sentence, m.sentence),
+            shared(m.rule, m.rule),
+        )
+        by_article.setdefault(m.article, []).append(row)
+    return by_article
+
+
+def pack_mentions(mentions: Iterable[Mention]) -> list[PackedMentions]:
+    """Mentions packed per article, as worker processes send them to the parent."""
+    packed = []
+    for article, rows in mention_rows(mentions).items():
+        counts: dict[tuple[str, str, str], int] = {}
+        for _, _, text, type_, canonical, *_ in rows:
+            key = (type_, canonical, text)
+            counts[key] = counts.get(key, 0) + 1
+        block = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        packed.append(PackedMentions(article, counts, block, len(rows)))
+    return packed
 
 
 class MentionLog:
@@ -48,27 +82,18 @@ class MentionLog:
 
     def add(self, mentions: Iterable[Mention]) -> None:
         """Append mentions; each article's go to the file as one block."""
-        by_article: dict[str, list[tuple]] = {}
-        strings: dict[str, str] = {}  # one object per distinct string: pickled once
-        shared = strings.setdefault
-        for m in mentions:
-            # Sentences come shared from results_from_docs; names and rules repeat.
-            row = (
-                m.start,
-                m.end,
-                shared(m.text, m.text),
-                shared(m.type, m.type),
-                shared(m.canonical, m.canonical),
-                shared(m.sentence, m.sentence),
-                shared(m.rule, m.rule),
-            )
-            by_article.setdefault(m.article, []).append(row)
-        for article, rows in by_article.items():
-            self._file.seek(0, 2)
-            offset = self._file.tell()
-            pickle.dump(rows, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-            self._blocks.setdefault(article, []).append(offset)
-            self._count += len(rows)
+        for article, rows in mention_rows(mentions).items():
+            self._append(article, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), len(rows))
+
+    def add_packed(self, packed: PackedMentions) -> None:
+        """Append an article's mentions packed by a worker: their block as it is."""
+        self._append(packed.article, packed.rows, packed.size)
+
+    def _append(self, article: str, block: bytes, size: int) -> None:
+        self._file.seek(0, 2)
+        self._blocks.setdefault(article, []).append(self._file.tell())
+        self._file.write(block)
+        self._count += size
 
     def resolve(self, mapping: dict[tuple[str, str], str]) -> None:
         """Set the map from (type, article-level canonical) to the final name."""
