@@ -779,3 +779,19 @@ def test_graphml_of_a_built_graph_is_the_bytes_networkx_writes(tmp_path):
     H = ex._scalar_graph(G, edge_ids=True, labels=False)
     nx.write_graphml_xml(H, expected, encoding="utf-8")
     assert written.getvalue() == expected.getvalue()
+
+
+def test_packed_mentions_give_the_same_graph_and_files(tmp_path, fake_render):
+    from kg.graph import assemble
+    from kg.records import ArticleResult
+    from kg.spool import MentionLog, pack_mentions
+
+    results = _results()
+    packed = [ArticleResult(r.article, [], r.relations, pack_mentions(r.mentions)) for r in results]
+    assert [m for r in packed for m in r.all_mentions()] == [m for r in results for m in r.mentions]
+    G, P = assemble(results), assemble(packed)
+    assert G.graph["mentions"] == P.graph["mentions"]
+    ex.write(G, tmp_path / "records")
+    with MentionLog(dir=tmp_path) as log:
+        ex.write(assemble(packed, mentions=log), tmp_path / "packed")
+    assert tree(tmp_path / "packed") == tree(tmp_path / "records")
