@@ -36,6 +36,7 @@ import pickle
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -333,7 +334,8 @@ def _write_files(
 
 
 def _can_fork() -> bool:
-    if not hasattr(os, "fork"):
+    """Fork a writer only on Linux (macOS system libraries are not fork-safe) with 2 cores."""
+    if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (cores or 1) > 1
