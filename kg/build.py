@@ -47,16 +47,12 @@ def results_from_docs(docs: Iterable) -> Iterator[ArticleResult]:
         article: Article = doc._.article
         sentences = SentenceIndex(doc)
         text = sentences.text
-        # One string per sentence, shared by its mentions (pickled once to the parent).
-        shared: dict[tuple[int, int], str] = {}
         mentions = []
         for ent in doc.ents:
             start, end = ent.start_char, ent.end_char
             surface = text[start:end]
-            bounds = sentences.bounds(start, end)
-            sentence = shared.get(bounds)
-            if sentence is None:
-                sentence = shared[bounds] = text[bounds[0] : bounds[1]].strip()
+            # One string per sentence, shared by its mentions (pickled once to the parent).
+            sentence = sentences.evidence(start, end)
             mentions.append(
                 Mention(
                     article=article.id,

@@ -78,17 +78,13 @@ def read_inputs(
         if not _is_path(item):
             yield from _read_item(item)
             continue
-        path = Path(item)
-        files = next(planned)
-        if not path.is_dir():
-            ((file, root),) = files
-            yield from read_file(file, root=root, text_field=text_field, id_field=id_field)
-            continue
-        for file, root in files:
+        in_folder = Path(item).is_dir()
+        for file, root in next(planned):
             try:
                 yield from read_file(file, root=root, text_field=text_field, id_field=id_field)
             except InputError as error:
-                if not error.args[0].endswith(_SKIPPABLE):
+                # In a folder, an empty or binary file is skipped; named, it is an error.
+                if not (in_folder and error.args[0].endswith(_SKIPPABLE)):
                     raise
                 print(f"kg: skipped {error}", file=sys.stderr)
 
@@ -185,17 +181,7 @@ def list_files(path: Path) -> list[Path]:
 
 def read_path(path: Path, *, text_field: str = "text", id_field: str = "id") -> Iterator[Article]:
     """Yield the articles of a file or, recursively and in sorted order, of a folder."""
-    files = list_files(path)
-    if path.is_dir():
-        for file in files:
-            try:
-                yield from read_file(file, root=path, text_field=text_field, id_field=id_field)
-            except InputError as error:
-                if not error.args[0].endswith(_SKIPPABLE):
-                    raise
-                print(f"kg: skipped {error}", file=sys.stderr)
-        return
-    yield from read_file(path, root=path.parent, text_field=text_field, id_field=id_field)
+    yield from read_inputs([Path(path)], text_field=text_field, id_field=id_field)
 
 
 _SKIPPABLE = ("empty file", "binary file, not text")

@@ -223,6 +223,7 @@ class SentenceIndex:
         bounds = [(s.start_char, s.end_char) for s in doc.sents]
         self.starts = [a for a, _ in bounds]
         self.ends = [b for _, b in bounds]
+        self._evidence: dict[tuple[int, int], str] = {}
 
     def bounds(self, start: int, end: int) -> tuple[int, int]:
         """Character bounds of the sentences that hold ``text[start:end]``."""
@@ -230,10 +231,14 @@ class SentenceIndex:
         last = max(first, bisect.bisect_right(self.starts, max(start, end - 1)) - 1)
         return self.starts[first], self.ends[last]
 
-    def text_of(self, start: int, end: int) -> str:
-        """The text of the sentence(s) holding ``text[start:end]``, as ``span.sent.text``."""
-        a, b = self.bounds(start, end)
-        return self.text[a:b]
+    def evidence(self, start: int, end: int) -> str:
+        """The stripped text of the sentence(s) holding ``text[start:end]`` (what
+        ``span.sent.text.strip()`` gives), one shared string per sentence."""
+        bounds = self.bounds(start, end)
+        found = self._evidence.get(bounds)
+        if found is None:
+            found = self._evidence[bounds] = self.text[bounds[0] : bounds[1]].strip()
+        return found
 
 
 if not Doc.has_extension("article"):

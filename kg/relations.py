@@ -535,17 +535,13 @@ class RelationExtractor:
         if self.from_names:
             places = _places(ents)
             index = SentenceIndex(doc)
-            stripped: dict[tuple[int, int], str] = {}  # one evidence string per sentence
             seen = set()
             for ent in ents:
                 name = ent._.canonical or ent.text
                 if (name, ent.label_) in seen:
                     continue
                 seen.add((name, ent.label_))
-                bounds = index.bounds(ent.start_char, ent.end_char)
-                evidence = stripped.get(bounds)
-                if evidence is None:
-                    evidence = stripped[bounds] = index.text[bounds[0] : bounds[1]].strip()
+                evidence = index.evidence(ent.start_char, ent.end_char)
                 surface = ent.text if len(ent.text) > len(name) else ""
                 for head, ht, rel, tail, tt, rule in name_relations(
                     name, ent.label_, places, surface
