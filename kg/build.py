@@ -31,11 +31,11 @@ def auto_workers(inputs: Iterable[str | Path | Article]) -> int:
 
     Only paths are sized (their files' bytes); texts and Articles count as small.
     """
-    from kg.ingest import list_files
+    from kg.ingest import is_path, list_files
 
     size = 0
     for item in inputs:
-        if isinstance(item, (str, Path)) and Path(item).exists():
+        if is_path(item):
             size += sum(f.stat().st_size for f in list_files(Path(item)))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, size // BYTES_PER_WORKER))
@@ -77,15 +77,8 @@ def extract(
         yield from results_from_docs(process(nlp, articles))
         return
     with _pool(workers, config) as pool:
-        # Pool.imap would read the whole corpus ahead into its task queue; keep a
-        # bounded window of batches in flight instead, and yield results in order.
-        pending: deque = deque()
-        for batch in _batches(articles, 32):
-            pending.append(pool.apply_async(_extract_batch, (batch,)))
-            if len(pending) >= 2 * workers:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+        for results in _in_order(pool, _extract_batch, _batches(articles, 32), 2 * workers):
+            yield from results
 
 
 def extract_inputs(
@@ -112,17 +105,27 @@ def extract_inputs(
     if not tasks:
         return
     job = PartitionJob(json.dumps(config or {}, sort_keys=True), text_field, id_field)
+    # Small groups: the pool stays busy to the end, and few results wait in memory.
+    total = sum(task.size for task in tasks)
+    groups = partitions(tasks, workers, min(max(total // (workers * 32), 16 * 1024), 64 * 1024))
     with _pool(workers, config) as pool:
-        pending: deque = deque()
-        # Small groups: the pool stays busy to the end, and few results wait in memory.
-        total = sum(task.size for task in tasks)
-        size = min(max(total // (workers * 32), 16 * 1024), 64 * 1024)
-        for group in partitions(tasks, workers, size):
-            pending.append(pool.apply_async(job, (group,)))
-            if len(pending) >= 2 * workers:
-                yield from _partition_results(pending.popleft().get())
-        while pending:
-            yield from _partition_results(pending.popleft().get())
+        for output in _in_order(pool, job, groups, 2 * workers):
+            yield from _partition_results(output)
+
+
+def _in_order(pool, func, items: Iterable, window: int) -> Iterator:
+    """``func(item)`` of each item, run on the pool, yielded in the items' order.
+
+    Pool.imap would read every item ahead into its task queue (the whole corpus); this
+    keeps at most ``window`` in flight.
+    """
+    pending: deque = deque()
+    for item in items:
+        pending.append(pool.apply_async(func, (item,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 def _partition_results(output) -> list[ArticleResult]:

@@ -115,14 +115,11 @@ def plan(
     :func:`kg.ingest.read_inputs` and grouped into one task per run of them.
     """
     items = list(inputs)
-    is_path = [
-        isinstance(item, Path) or (isinstance(item, str) and ingest._looks_like_path(item))
-        for item in items
-    ]
-    planned = iter(ingest.plan_files([Path(i) for i, p in zip(items, is_path, strict=True) if p]))
+    named = [ingest.is_path(item) for item in items]
+    planned = iter(ingest.plan_files([Path(i) for i, p in zip(items, named, strict=True) if p]))
     tasks: list[Task] = []
     pending: list[Article] = []
-    for item, path in zip(items, is_path, strict=True):
+    for item, path in zip(items, named, strict=True):
         if path:
             if pending:
                 tasks.append(ArticlesTask(tuple(pending)))

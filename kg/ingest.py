@@ -68,14 +68,14 @@ def read_inputs(
     else:
         items = []
         for item in inputs:
-            if _is_path(item):
+            if is_path(item):
                 items.append(item)
             else:
                 yield from _read_item(item)
-    paths = [Path(item) for item in items if _is_path(item)]
+    paths = [Path(item) for item in items if is_path(item)]
     planned = iter(plan_files(paths))
     for item in items:
-        if not _is_path(item):
+        if not is_path(item):
             yield from _read_item(item)
             continue
         in_folder = Path(item).is_dir()
@@ -89,7 +89,8 @@ def read_inputs(
                 print(f"kg: skipped {error}", file=sys.stderr)
 
 
-def _is_path(item: object) -> bool:
+def is_path(item: object) -> bool:
+    """Whether an input names a file or folder (not raw text, not an Article)."""
     if isinstance(item, Article):
         return False
     return isinstance(item, Path) or (isinstance(item, str) and _looks_like_path(item))

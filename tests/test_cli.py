@@ -257,3 +257,11 @@ def test_workers_must_be_a_count_or_auto(value, capsys):
     assert main(["build", "--workers", value]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--workers" in err
+
+
+def test_auto_workers_takes_long_raw_text_for_text():
+    import kg
+
+    text = "江川市水务局与蓝湾航运集团有限公司签订合作协议。" * 12  # too long for a file name
+    G = kg.build_graph([text], workers="auto")
+    assert "ORG:江川市水务局" in G
