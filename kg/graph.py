@@ -72,36 +72,31 @@ def assemble(
     named: dict[tuple[str, str, str], dict[str, int]] = {}
     strings: dict[str, str] = {}  # one object per distinct name, article id, evidence
     groups: dict[tuple[str, str, str, str, str, str], _Evidence] = {}
+
+    def count(key: tuple[str, str, str], article: str, n: int) -> None:
+        per_article = named.get(key)
+        if per_article is None:
+            key = tuple(strings.setdefault(s, s) for s in key)
+            per_article = named[key] = {}
+        article = strings.setdefault(article, article)
+        per_article[article] = per_article.get(article, 0) + n
+
     for result in results:
-        sentences: dict[str, str] = {}
         for m in result.mentions:
-            per_article = named.get((m.type, m.canonical, m.text))
-            if per_article is None:
-                key = tuple(strings.setdefault(s, s) for s in (m.type, m.canonical, m.text))
-                per_article = named[key] = {}
-            article = strings.setdefault(m.article, m.article)
-            per_article[article] = per_article.get(article, 0) + 1
-            if mentions is None:
+            count((m.type, m.canonical, m.text), m.article, 1)
+        for packed in result.packed:  # a worker's: counts, and rows pickled already
+            for key, n in packed.counts.items():
+                count(key, packed.article, n)
+        if mentions is not None:
+            mentions.add(result.mentions)
+            for packed in result.packed:
+                mentions.add_packed(packed)
+        else:
+            sentences: dict[str, str] = {}
+            for m in result.all_mentions():
                 row = _as_dict(m)
                 row["sentence"] = sentences.setdefault(m.sentence, m.sentence)
                 rows.append(row)
-        if mentions is not None:
-            mentions.add(result.mentions)
-        for packed in result.packed:  # a worker's: counts, and rows pickled already
-            article = strings.setdefault(packed.article, packed.article)
-            for key, count in packed.counts.items():
-                per_article = named.get(key)
-                if per_article is None:
-                    key = tuple(strings.setdefault(s, s) for s in key)
-                    per_article = named[key] = {}
-                per_article[article] = per_article.get(article, 0) + count
-            if mentions is not None:
-                mentions.add_packed(packed)
-            else:
-                for m in packed.unpack():
-                    row = _as_dict(m)
-                    row["sentence"] = sentences.setdefault(m.sentence, m.sentence)
-                    rows.append(row)
         for rel in result.relations:
             key = (rel.head_type, rel.head, rel.relation, rel.tail, rel.tail_type, rel.rule)
             group = groups.get(key)
@@ -119,7 +114,7 @@ def assemble(
     for (type_, canonical, text), per_article in named.items():
         for article, count in per_article.items():
             corpus.extend([CorpusMention(article, type_, canonical, text)] * count)
-    del named
+    named.clear()  # the corpus list holds the counts now
     corpus.sort(key=lambda m: (m.article, m.type, m.canonical, m.text))
     inside = {(k[0], k[1]) for k in groups} | {(k[4], k[3]) for k in groups}
     mapping, entities = resolve_corpus(corpus, sorted(inside))
