@@ -713,12 +713,6 @@ def _graphml_parts(H: nx.MultiDiGraph) -> Iterator[str]:
     yield "\n</graphml>\n"
 
 
-def _graphml_bytes(G: nx.MultiDiGraph) -> bytes:
-    buf = io.BytesIO()
-    _write_graphml(G, buf)
-    return buf.getvalue()
-
-
 def _gexf_bytes(G: nx.MultiDiGraph) -> bytes:
     buf = io.BytesIO()
     nx.write_gexf(_scalar_graph(G, edge_ids=False, labels=True), buf, encoding="utf-8")

@@ -199,11 +199,3 @@ def _count_nested(G: nx.MultiDiGraph, evidence: dict) -> None:
         found = sorted(articles.get(nid, ()))
         data["articles"] = len(found)
         data["article_ids"] = ALIAS_SEP.join(found)
-
-
-def _relabel_sorted(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy with nodes and edges inserted in sorted order."""
-    H = nx.MultiDiGraph(**G.graph)
-    H.add_nodes_from(sorted(G.nodes(data=True)))
-    H.add_edges_from(sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]))
-    return H

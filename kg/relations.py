@@ -240,10 +240,6 @@ def acting_subject(sentences: list[Sentence]) -> Ent | None:
     return None
 
 
-def _after(text: str, pos: int, words: list[str]) -> str | None:
-    return next((w for w in words if text.startswith(w, pos)), None)
-
-
 def _find_all(
     text: str, words: list[str] | tuple[list[str], ...], ents: list[Ent] = ()
 ) -> list[tuple[int, int]]:
