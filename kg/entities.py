@@ -769,7 +769,7 @@ def align(doc: Doc, boundaries: set[int]) -> Doc:
 
 
 #: Attributes each piece of a split token takes from its token.
-_SLOT_ATTRS = (POS, MORPH, LEMMA, SENT_START, DEP, ENT_TYPE, ENT_ID, ENT_KB_ID)
+_PIECE_ATTRS = (POS, MORPH, LEMMA, SENT_START, DEP, ENT_TYPE, ENT_ID, ENT_KB_ID)
 
 
 def _split_tokens(doc: Doc, cuts: dict[int, list[int]]) -> Doc:
@@ -798,10 +798,10 @@ def _split_tokens(doc: Doc, cuts: dict[int, list[int]]) -> Doc:
     new = Doc(doc.vocab, words=words, spaces=np.where(last, space[owner], 0).astype(bool).tolist())
 
     split = np.bincount(owner, minlength=n)[owner] > 1
-    slot_values = doc.to_array(list(_SLOT_ATTRS))[owner]
+    piece_values = doc.to_array(list(_PIECE_ATTRS))[owner]
     # A piece after the first continues its token's sentence.
-    slot_values[piece > 0, _SLOT_ATTRS.index(SENT_START)] = np.uint64(2**64 - 1)  # -1
-    lemma = slot_values[:, _SLOT_ATTRS.index(LEMMA)]
+    piece_values[piece > 0, _PIECE_ATTRS.index(SENT_START)] = np.uint64(2**64 - 1)  # -1
+    lemma = piece_values[:, _PIECE_ATTRS.index(LEMMA)]
     renamed = split & (lemma != 0)  # spaCy gives a piece with a lemma its own text
     if renamed.any():
         lemma[renamed] = new.to_array([ORTH])[renamed]
@@ -813,8 +813,8 @@ def _split_tokens(doc: Doc, cuts: dict[int, list[int]]) -> Doc:
             np.where(split & (piece > 0) & (iob[owner] == 3), 1, iob[owner]),
         ]
     ).astype(np.uint64)
-    attrs = [TAG, HEAD, ENT_IOB, *_SLOT_ATTRS]
-    values = np.hstack([values, slot_values])
+    attrs = [TAG, HEAD, ENT_IOB, *_PIECE_ATTRS]
+    values = np.hstack([values, piece_values])
     keep = [j for j, attr in enumerate(attrs) if attr == SENT_START or values[:, j].any()]
     new.from_array([attrs[j] for j in keep], values[:, keep])
 
