@@ -213,7 +213,7 @@ def _split_at_breakers(text: str, offset: int, tag: str) -> list[tuple[int, int,
 
 
 def is_division(name: str) -> bool:
-    """A division's full name or unblocked short form (营口市, 营口, 老边区)."""
+    """A division's full name or unblocked short form (绵阳市, 绵阳, 涪城区)."""
     return name in divisions()
 
 
@@ -283,7 +283,7 @@ def _breakers() -> tuple[str, ...]:
 
 
 def _bridges(words: Words, i: int) -> bool:
-    """A one-character word the tagger split off inside a name (辽河油田|溢|油应急处理中心)."""
+    """A one-character word the tagger split off inside a name (X油田|溢|油应急处理中心)."""
     return (
         len(words.word(i)) == 1
         and words.tags[i] in ("v", "a", "d")
@@ -312,7 +312,7 @@ def _before_party_post(words: Words, i: int) -> int | None:
 def suffix_names(words: Words) -> Iterator[Candidate]:
     """Names ending in an organisation or zone suffix, walked left to their first proper word.
 
-    Repairs names the tagger cut or split (辽河油田 + 溢油应急处理中心).
+    Repairs names the tagger cut or split (X油田 + 溢油应急处理中心).
     """
     for last in range(len(words.tags)):
         word = words.word(last)
@@ -419,7 +419,7 @@ def _supported(words: Words, word: str) -> bool:
 
 
 def division_names(words: Words) -> Iterator[Candidate]:
-    """Administrative divisions from the code table, joined into chains (营口市西市区)."""
+    """Administrative divisions from the code table, joined into chains (绵阳市涪城区)."""
     covered = 0
     for i, start in enumerate(words.starts):
         if start < covered or words.tags[i] in ("w", "m", "PER"):
@@ -441,7 +441,7 @@ def _division_prefix_end(text: str, start: int, limit: int) -> int | None:
 
 
 def quoted_programmes(words: Words) -> Iterator[Candidate]:
-    """Quoted names that are programmes, with the head that follows (“三单八联”工作法)."""
+    """Quoted names that are programmes, with the head that follows (“一河一策”工作法)."""
     text = words.text
     heads = word_list("programme_heads.txt")
     accepted: set[str] = set()
@@ -466,7 +466,7 @@ def quoted_programmes(words: Words) -> Iterator[Candidate]:
 
 
 def _noun_head(words: Words, end: int, heads: tuple[str, ...]) -> str | None:
-    """A programme head reached through up to two nouns after a quote (“1+X”人才政策体系)."""
+    """A programme head reached through up to two nouns after a quote (“1+N”人才政策体系)."""
     i = words.index_starting_at(end)
     if i is None:
         return None
@@ -481,7 +481,7 @@ def _noun_head(words: Words, end: int, heads: tuple[str, ...]) -> str | None:
 
 
 def _is_programme_core(core: str, before: str) -> bool:
-    """A quoted core that names a programme without a head: 一口一档, 三大课堂."""
+    """A quoted core that names a programme without a head: 一户一码, 三张清单."""
     parts = re.split(r"[、，,]", core)
     if len(parts) > 2:
         return False
@@ -532,7 +532,7 @@ _GENERIC_NOUNS = frozenset(
 
 
 def unquoted_programmes(words: Words) -> Iterator[Candidate]:
-    """Unquoted names with a strict programme head (党史学习教育, 职业技能提升行动)."""
+    """Unquoted names with a strict programme head (安全生产教育, 养老服务提升行动)."""
     text = words.text
     for match in _NUMBERED_MEASURES.finditer(text):
         yield Candidate(match.start(), match.end(), PROGRAMME, "numbered_measures", 3)

@@ -100,7 +100,7 @@ class Division:
 
 
 def short_name(name: str) -> str:
-    """营口市 -> 营口, 老边区 -> 老边; unchanged if the rest would be one character."""
+    """绵阳市 -> 绵阳, 涪城区 -> 涪城; unchanged if the rest would be one character."""
     for suffix in word_list("division_suffixes.txt"):
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
@@ -145,7 +145,7 @@ def divisions() -> dict[str, list[Division]]:
 
 
 def division_chain(text: str) -> list[str]:
-    """The divisions a place name is made of, left to right (营口市老边区 -> two).
+    """The divisions a place name is made of, left to right (绵阳市涪城区 -> two).
 
     Each division after the first must lie inside the one before it, so that a city
     followed by a word that happens to be another county's short form is no chain.

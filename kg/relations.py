@@ -124,7 +124,7 @@ def _org_name_relations(name: str, places: set[str], depth: int = 0) -> Iterator
 
 
 def _names_in_full(name: str, place: str) -> bool:
-    """盖州市公安局 names 盖州市 in full; 四川蜀芯 only hints at 四川省."""
+    """晋江市公安局 names 晋江市 in full; 四川蜀芯 only hints at 四川省."""
     return name.startswith(place) or (name.startswith("中共") and name[2:].startswith(place))
 
 
@@ -618,7 +618,7 @@ def _sentences(doc: Doc, ents: tuple[Span, ...]) -> list[Sentence]:
 
 
 def _places(ents: tuple[Span, ...]) -> set[str]:
-    """The places an article names on their own (营口市, and 营口市 of 营口市西市区)."""
+    """The places an article names on their own (绵阳市, and 绵阳市 of 绵阳市涪城区)."""
     places = set()
     for ent in ents:
         if ent.label_ == GPE:

@@ -3,7 +3,7 @@
 Two levels:
 
 - ``kg_resolve`` (a spaCy component) names each mention inside its article: a short
-  form takes the full name mentioned in the same article (盖州分局 -> X市Y局盖州分局),
+  form takes the full name mentioned in the same article (如东分局 -> X市Y局如东分局),
   a bare 市委/市政府 takes its city, a division takes its full table name.
 - :func:`resolve_corpus` merges names across the corpus: programmes by their quoted
   core, short zone and branch names into the one full name that ends with them.
@@ -118,8 +118,8 @@ def canonical_org(name: str, city: str | None = None) -> str:
 def parse_name(name: str) -> NameParts:
     """Split an organisation name into the place it starts with and its parent org.
 
-    营口市生态环境局盖州分局 -> place 营口市, parent 营口市生态环境局;
-    X有限公司Y分公司 -> parent X有限公司; 老边区行政审批局 -> place 老边区.
+    南通市生态环境局如东分局 -> place 南通市, parent 南通市生态环境局;
+    X有限公司Y分公司 -> parent X有限公司; 涪城区行政审批局 -> place 涪城区.
     """
     gov = _GOV.match(name)
     if gov and division_chain(gov.group(2)):
@@ -132,7 +132,7 @@ def parse_name(name: str) -> NameParts:
         and name.endswith(_COMPANY)
         and not any(d.name == name[: len(name) - len(rest)] for d in divisions().get(place, ()))
     ):
-        place = None  # 营口港务集团: a brand that starts with a place, not a location
+        place = None  # 通海港口集团: a brand that starts with a place, not a location
     parent = None
     for cut in range(len(name) - 2, len(name) - len(rest), -1):
         head, tail = name[:cut], name[cut:]
@@ -170,7 +170,7 @@ def _is_zone(text: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def branch_place(name: str, parent: str | None) -> str | None:
-    """The place a branch is named after: X局盖州分局 -> 盖州市."""
+    """The place a branch is named after: X局如东分局 -> 如东县."""
     if not parent or not name.startswith(parent):
         return None
     branch = name[len(parent) :]
@@ -250,7 +250,7 @@ class ArticleResolver:
 def _expand_short_forms(labels: list[str], names: list[str]) -> list[str]:
     """A short name of a longer one of the same type in the article becomes it.
 
-    盖州分局 ends X局盖州分局; 高新区 ends the one 高新技术产业开发区 of the article;
+    如东分局 ends X局如东分局; 高新区 ends the one 高新技术产业开发区 of the article;
     十条措施 ends 《……十条措施》; a brand (恒岳化工) stands inside one company name.
     """
     by_label: dict[str, list[int]] = defaultdict(list)
@@ -265,7 +265,7 @@ def _expand_short_forms(labels: list[str], names: list[str]) -> list[str]:
 
 
 def _expand_sibling_branches(labels: list[str], names: list[str]) -> list[str]:
-    """西市分局 beside X局盖州分局: a bare branch takes the parent of its named sibling."""
+    """崇川分局 beside X局如东分局: a bare branch takes the parent of its named sibling."""
     parents: dict[str, set[str]] = defaultdict(set)
     for label, name in zip(labels, names, strict=True):
         parent = parse_name(name).parent if label == ORG else None
@@ -347,7 +347,7 @@ def _longer_names(names: set[str], label: str) -> dict[str, list[str]]:
     A programme ends a longer one's unquoted text (十条措施 of 《……十条措施》) unless
     it is quoted itself; a brand (恒岳化工, 通海港口集团) stands inside an organisation's
     name (a company's, if it has a suffix); any other name ends the longer name and keeps
-    a suffix of its own (盖州分局) or is a zone suffix alone (高新区).
+    a suffix of its own (如东分局) or is a zone suffix alone (高新区).
     """
     if label == PROGRAMME:
         return _ending_with(names, {n for n in names if not _QUOTED.search(n)}, strip_quotes)
@@ -396,7 +396,7 @@ def _is_brand(name: str) -> bool:
 
 
 def _is_short_form(short: str) -> bool:
-    """盖州分局 of X局盖州分局, 营口片区 of Y试验区营口片区: the short form keeps a suffix."""
+    """如东分局 of X局如东分局, 洛阳片区 of Y试验区洛阳片区: the short form keeps a suffix."""
     suffix = org_suffix(short) or zone_suffix(short)
     return bool(suffix) and len(short) > len(suffix)
 
@@ -472,7 +472,7 @@ def resolve_corpus(
 def _longer_forms(group: set[str]) -> dict[str, str]:
     """Each name -> the one longer name in the corpus that it stands for, or itself.
 
-    A branch or zone ends its full name (西市分局); a brand stands inside exactly one
+    A branch or zone ends its full name (崇川分局); a brand stands inside exactly one
     company's full name (通海港口集团 in 江苏通海港口集团有限公司).
     """
     ending = _ending_with(group, {n for n in group if _is_short_form(n)})
@@ -495,7 +495,7 @@ def _is_full_name(name: str) -> bool:
 
 def places_named(mentions: Iterable[Mention]) -> set[str]:
     """Places the text names: GPE mentions, the cities of district chains (绵阳市涪城区),
-    and divisions written in full at the head of organisation names (盖州市公安局)."""
+    and divisions written in full at the head of organisation names (晋江市公安局)."""
     found = set()
     distinct = {(m.type, m.canonical, m.text) for m in mentions if m.type in (GPE, ORG)}
     for type_, canonical, text in sorted(distinct):
