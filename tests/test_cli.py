@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 
 import networkx as nx
 import pytest
 
 from kg.cli import main
+from kg.export import OUTPUT_NAMES
 
 ARTICLE = """江川市水务局与蓝湾航运集团有限公司签订合作协议
 本报记者 林晓舟
@@ -265,3 +268,31 @@ def test_auto_workers_takes_long_raw_text_for_text():
     text = "江川市水务局与蓝湾航运集团有限公司签订合作协议。" * 12  # too long for a file name
     G = kg.build_graph([text], workers="auto")
     assert "ORG:江川市水务局" in G
+
+
+def test_the_kg_process_flushes_its_output_and_exits_with_the_status(built, tmp_path, capsys):
+    """``python -m kg.cli`` (and the ``kg`` script) leave without the interpreter's
+    teardown: what they print must still arrive whole, and the status must be main's."""
+    root, _ = built
+    article = root / "corpus" / "a.txt"
+    assert main(["entities", str(article), "--jsonl"]) == 0
+    expected = capsys.readouterr().out
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "entities", str(article), "--jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == expected and expected.count("\n") > 5
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", str(article), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith("kg: ") and "entities" in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_NAMES)
+    assert not [p for p in tmp_path.rglob(".kg-*")]  # no temporary file left behind
