@@ -17,6 +17,7 @@ from kg.graph import assemble
 from kg.ingest import read_inputs
 from kg.nlp import SentenceIndex, make_pipeline, process
 from kg.records import Article, ArticleResult, Mention
+from kg.runtime import usable_cores
 from kg.spool import MentionLog
 
 _worker_nlp = None
@@ -37,8 +38,7 @@ def auto_workers(inputs: Iterable[str | Path | Article]) -> int:
     for item in inputs:
         if is_path(item):
             size += sum(f.stat().st_size for f in list_files(Path(item)))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, size // BYTES_PER_WORKER))
+    return max(1, min(usable_cores(), size // BYTES_PER_WORKER))
 
 
 def results_from_docs(docs: Iterable) -> Iterator[ArticleResult]:

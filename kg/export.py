@@ -47,6 +47,7 @@ from xml.etree.ElementTree import ParseError
 import networkx as nx
 
 from kg.errors import InputError
+from kg.runtime import paused_gc, usable_cores
 from kg.schema import ALIAS_SEP, split_aliases
 from kg.spool import MentionLog
 
@@ -315,30 +316,33 @@ def _write_files(
         raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
     aside = [name for name in names if name in set(aside)] if _can_fork() else []
     helper = None
-    try:
-        if aside:
-            helper = _ForkedWriters([lambda name=name: writers[name](tmp / name) for name in aside])
+    # No collector passes: writing makes no cycles, and a forked writer then shares the
+    # graph's memory pages instead of copying every page a pass would touch.
+    with paused_gc():
         try:
-            for name in names:
-                if name not in aside:
-                    writers[name](tmp / name)
+            if aside:
+                jobs = [lambda name=name: writers[name](tmp / name) for name in aside]
+                helper = _ForkedWriters(jobs)
+            try:
+                for name in names:
+                    if name not in aside:
+                        writers[name](tmp / name)
+                if helper is not None:
+                    helper.join()
+            except OSError as exc:
+                raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
+            return _replace_all(tmp, outdir, names)
+        finally:
             if helper is not None:
-                helper.join()
-        except OSError as exc:
-            raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
-        return _replace_all(tmp, outdir, names)
-    finally:
-        if helper is not None:
-            helper.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+                helper.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _can_fork() -> bool:
     """Fork a writer only on Linux (macOS system libraries are not fork-safe) with 2 cores."""
     if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         return False
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) > 1
+    return usable_cores() > 1
 
 
 class _ForkedWriters:

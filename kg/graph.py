@@ -9,31 +9,10 @@ from collections.abc import Iterable
 import networkx as nx
 
 from kg.records import ArticleResult, Mention
-from kg.resolve import places_named, resolve_corpus
+from kg.resolve import places_in_name, resolve_names
+from kg.runtime import paused_gc
 from kg.schema import ALIAS_SEP, SYMMETRIC_RELATIONS, node_id
 from kg.spool import MentionLog
-
-
-class CorpusMention:
-    """What corpus-level resolution reads of a mention: article, type, canonical, text.
-
-    :func:`assemble` gives :func:`~kg.resolve.resolve_corpus` and
-    :func:`~kg.resolve.places_named` one shared object per distinct (article, type,
-    canonical, text), repeated once per mention, instead of every
-    :class:`~kg.records.Mention` with its offsets and sentence: a reference per mention
-    instead of a record, made once every article has been read.
-    """
-
-    __slots__ = ("article", "type", "canonical", "text")
-
-    def __init__(self, article: str, type: str, canonical: str, text: str) -> None:
-        self.article = article
-        self.type = type
-        self.canonical = canonical
-        self.text = text
-
-    def __repr__(self) -> str:
-        return f"CorpusMention({self.article!r}, {self.type!r}, {self.canonical!r}, {self.text!r})"
 
 
 class _Evidence:
@@ -72,12 +51,14 @@ def assemble(
     named: dict[tuple[str, str, str], dict[str, int]] = {}
     strings: dict[str, str] = {}  # one object per distinct name, article id, evidence
     groups: dict[tuple[str, str, str, str, str, str], _Evidence] = {}
+    places: set[str] = set()  # the places the corpus names (see places_named)
 
     def count(key: tuple[str, str, str], article: str, n: int) -> None:
         per_article = named.get(key)
         if per_article is None:
             key = tuple(strings.setdefault(s, s) for s in key)
             per_article = named[key] = {}
+            places.update(places_in_name(*key))  # now, while the workers still work
         article = strings.setdefault(article, article)
         per_article[article] = per_article.get(article, 0) + n
 
@@ -109,73 +90,74 @@ def assemble(
             if found is None:
                 found = group.sentences[sentence] = set()
             found.add(strings.setdefault(rel.article, rel.article))
-    rows.sort(key=lambda m: (m["article"], m["start"], m["end"], m["type"]))
-    corpus: list[CorpusMention] = []
-    for (type_, canonical, text), per_article in named.items():
-        for article, count in per_article.items():
-            corpus.extend([CorpusMention(article, type_, canonical, text)] * count)
-    named.clear()  # the corpus list holds the counts now
-    corpus.sort(key=lambda m: (m.article, m.type, m.canonical, m.text))
-    inside = {(k[0], k[1]) for k in groups} | {(k[4], k[3]) for k in groups}
-    mapping, entities = resolve_corpus(corpus, sorted(inside))
-    places = places_named(corpus)
-    del corpus
+    # Everything is read: the rest makes many objects and no cycles (see paused_gc).
+    with paused_gc():
+        rows.sort(key=lambda m: (m["article"], m["start"], m["end"], m["type"]))
+        inside = {(k[0], k[1]) for k in groups} | {(k[4], k[3]) for k in groups}
+        mapping, entities = resolve_names(named, sorted(inside))
+        named.clear()
 
-    G = nx.MultiDiGraph(name="kg")
-    if mentions is None:
-        for row in rows:
-            row["canonical"] = mapping.get((row["type"], row["canonical"]), row["canonical"])
-        G.graph["mentions"] = rows
-    else:
-        mentions.resolve(mapping)
-        G.graph["mentions"] = mentions
-    for entity in entities:
-        G.add_node(
-            node_id(entity.type, entity.name),
-            name=entity.name,
-            type=entity.type,
-            aliases=ALIAS_SEP.join(sorted(entity.aliases)),
-            mentions=entity.mentions,
-            articles=len(entity.articles),
-            article_ids=ALIAS_SEP.join(sorted(entity.articles)),
-        )
+        G = nx.MultiDiGraph(name="kg")
+        if mentions is None:
+            for row in rows:
+                row["canonical"] = mapping.get((row["type"], row["canonical"]), row["canonical"])
+            G.graph["mentions"] = rows
+        else:
+            mentions.resolve(mapping)
+            G.graph["mentions"] = mentions
+        for entity in entities:
+            G.add_node(
+                node_id(entity.type, entity.name),
+                name=entity.name,
+                type=entity.type,
+                aliases=ALIAS_SEP.join(sorted(entity.aliases)),
+                mentions=entity.mentions,
+                articles=len(entity.articles),
+                article_ids=ALIAS_SEP.join(sorted(entity.articles)),
+            )
 
-    mentioned = {(e.type, e.name) for e in entities if e.mentions}
-    mentioned |= {("GPE", mapping.get(("GPE", p), p)) for p in places}
-    evidence: dict[tuple[str, str, str], list[tuple[str, _Evidence]]] = defaultdict(list)
-    # Groups in the order their first relation came: nodes are added in that order.
-    for (head_type, head_name, relation, tail_name, tail_type, rule), group in groups.items():
-        if rule == "division_located_in" and (tail_type, tail_name) not in mentioned:
-            continue  # a district's city only where the corpus names that city
-        head = node_id(head_type, mapping.get((head_type, head_name), head_name))
-        tail = node_id(tail_type, mapping.get((tail_type, tail_name), tail_name))
-        if head == tail:
-            continue
-        if relation in SYMMETRIC_RELATIONS and tail < head:
-            head, tail = tail, head
-        evidence[(head, tail, relation)].append((rule, group))
-        for nid, rtype, name in ((head, head_type, head_name), (tail, tail_type, tail_name)):
-            if nid not in G:
-                final = mapping.get((rtype, name), name)
-                G.add_node(
-                    nid, name=final, type=rtype, aliases="", mentions=0, articles=0, article_ids=""
-                )
-    for (head, tail, relation), found in sorted(evidence.items(), key=lambda kv: kv[0]):
-        items = sorted(set().union(*(group.items() for _, group in found)))
-        G.add_edge(
-            head,
-            tail,
-            key=relation,
-            relation=relation,
-            evidence=items[0][1],
-            article=items[0][0],
-            confidence=round(max(group.confidence for _, group in found), 3),
-            count=sum(group.count for _, group in found),
-            evidences=[{"article": a, "sentence": s} for a, s in items],
-            rules=ALIAS_SEP.join(sorted({rule for rule, _ in found})),
-        )
-    _count_nested(G, evidence)
-    return G
+        mentioned = {(e.type, e.name) for e in entities if e.mentions}
+        mentioned |= {("GPE", mapping.get(("GPE", p), p)) for p in places}
+        evidence: dict[tuple[str, str, str], list[tuple[str, _Evidence]]] = defaultdict(list)
+        # Groups in the order their first relation came: nodes are added in that order.
+        for (head_type, head_name, relation, tail_name, tail_type, rule), group in groups.items():
+            if rule == "division_located_in" and (tail_type, tail_name) not in mentioned:
+                continue  # a district's city only where the corpus names that city
+            head = node_id(head_type, mapping.get((head_type, head_name), head_name))
+            tail = node_id(tail_type, mapping.get((tail_type, tail_name), tail_name))
+            if head == tail:
+                continue
+            if relation in SYMMETRIC_RELATIONS and tail < head:
+                head, tail = tail, head
+            evidence[(head, tail, relation)].append((rule, group))
+            for nid, rtype, name in ((head, head_type, head_name), (tail, tail_type, tail_name)):
+                if nid not in G:
+                    final = mapping.get((rtype, name), name)
+                    G.add_node(
+                        nid,
+                        name=final,
+                        type=rtype,
+                        aliases="",
+                        mentions=0,
+                        articles=0,
+                        article_ids="",
+                    )
+        for (head, tail, relation), found in sorted(evidence.items(), key=lambda kv: kv[0]):
+            items = sorted(set().union(*(group.items() for _, group in found)))
+            G.add_edge(
+                head,
+                tail,
+                key=relation,
+                relation=relation,
+                evidence=items[0][1],
+                article=items[0][0],
+                confidence=round(max(group.confidence for _, group in found), 3),
+                count=sum(group.count for _, group in found),
+                evidences=[{"article": a, "sentence": s} for a, s in items],
+                rules=ALIAS_SEP.join(sorted({rule for rule, _ in found})),
+            )
+        _count_nested(G, evidence)
+        return G
 
 
 def _as_dict(m: Mention) -> dict:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -429,6 +429,19 @@ class Entity:
     articles: set[str] = field(default_factory=set)
 
 
+#: How often each name was mentioned, where: (type, canonical, text) -> article -> count.
+NameCounts = Mapping[tuple[str, str, str], Mapping[str, int]]
+
+
+def count_names(mentions: Iterable[Mention]) -> dict[tuple[str, str, str], dict[str, int]]:
+    """The :data:`NameCounts` of mentions."""
+    counts: dict[tuple[str, str, str], dict[str, int]] = {}
+    for m in mentions:
+        per_article = counts.setdefault((m.type, m.canonical, m.text), {})
+        per_article[m.article] = per_article.get(m.article, 0) + 1
+    return counts
+
+
 def resolve_corpus(
     mentions: Iterable[Mention], named_inside: Iterable[tuple[str, str]] = ()
 ) -> tuple[dict[tuple[str, str], str], list[Entity]]:
@@ -439,31 +452,39 @@ def resolve_corpus(
     (type, article-level canonical name) to the entity's final name, and the entities
     sorted by type and name.
     """
-    mentions = list(mentions)
+    return resolve_names(count_names(mentions), named_inside)
+
+
+def resolve_names(
+    counts: NameCounts, named_inside: Iterable[tuple[str, str]] = ()
+) -> tuple[dict[tuple[str, str], str], list[Entity]]:
+    """:func:`resolve_corpus` of mentions given as :data:`NameCounts`."""
     names: dict[str, set[str]] = defaultdict(set)
-    for m in mentions:
-        names[m.type].add(m.canonical)
+    for etype, canonical, _ in counts:
+        names[etype].add(canonical)
     for etype, name in named_inside:
         names[etype].add(name)
     mapping: dict[tuple[str, str], str] = {}
     for etype, group in names.items():
         if etype == PROGRAMME:
-            mapping.update(_merge_programmes(mentions))
+            mapping.update(_merge_programmes(counts))
         elif etype in (ORG, GPE):
             mapping.update(((etype, name), full) for name, full in _longer_forms(group).items())
         else:
             mapping.update(((etype, name), name) for name in group)
     entities: dict[tuple[str, str], Entity] = {}
-    for m in mentions:
-        final = mapping.get((m.type, m.canonical), m.canonical)
-        entity = entities.setdefault((m.type, final), Entity(final, m.type))
-        entity.mentions += 1
-        entity.articles.add(m.article)
-        for form in (m.text.strip(), m.canonical):
+    for (etype, canonical, text), per_article in counts.items():
+        final = mapping.get((etype, canonical), canonical)
+        entity = entities.get((etype, final))
+        if entity is None:
+            entity = entities[(etype, final)] = Entity(final, etype)
+        entity.mentions += sum(per_article.values())
+        entity.articles.update(per_article)
+        for form in (text.strip(), canonical):
             if form != final:
                 entity.aliases.add(form)
-        if m.type == PROGRAMME:
-            core = programme_key(m.text)
+        if etype == PROGRAMME:
+            core = programme_key(text)
             if core != final:
                 entity.aliases.add(core)
     return mapping, sorted(entities.values(), key=lambda e: (e.type, e.name))
@@ -496,19 +517,25 @@ def _is_full_name(name: str) -> bool:
 def places_named(mentions: Iterable[Mention]) -> set[str]:
     """Places the text names: GPE mentions, the cities of district chains (绵阳市涪城区),
     and divisions written in full at the head of organisation names (晋江市公安局)."""
-    found = set()
-    distinct = {(m.type, m.canonical, m.text) for m in mentions if m.type in (GPE, ORG)}
-    for type_, canonical, text in sorted(distinct):
-        if type_ == GPE:
-            found.add(canonical)
-            found.update(place_name(part) for part in division_chain(text))
-        else:
-            name = canonical.removeprefix("中共")
-            place, _ = _leading_place(name)
-            if place and name.startswith(place):
-                found.add(place)
-            found.update(p for p in division_chain(division_prefix(name)) if _is_full_name(p))
+    found: set[str] = set()
+    for type_, canonical, text in {(m.type, m.canonical, m.text) for m in mentions}:
+        found |= places_in_name(type_, canonical, text)
     return found
+
+
+def places_in_name(type_: str, canonical: str, text: str) -> frozenset[str]:
+    """The places one mention names (see :func:`places_named`)."""
+    found = set()
+    if type_ == GPE:
+        found.add(canonical)
+        found.update(place_name(part) for part in division_chain(text))
+    elif type_ == ORG:
+        name = canonical.removeprefix("中共")
+        place, _ = _leading_place(name)
+        if place and name.startswith(place):
+            found.add(place)
+        found.update(p for p in division_chain(division_prefix(name)) if _is_full_name(p))
+    return frozenset(found)
 
 
 @lru_cache(maxsize=65536)
@@ -520,16 +547,16 @@ def expand_abbreviations(name: str) -> str:
     return name
 
 
-def _merge_programmes(mentions: list[Mention]) -> dict[tuple[str, str], str]:
+def _merge_programmes(counts: NameCounts) -> dict[tuple[str, str], str]:
     """Programmes sharing a quoted core are one; the most used full form names them."""
     forms: dict[str, Counter[str]] = defaultdict(Counter)
-    for m in mentions:
-        if m.type == PROGRAMME:
-            forms[programme_key(m.canonical)][m.canonical] += 1
+    for (etype, canonical, _), per_article in counts.items():
+        if etype == PROGRAMME:
+            forms[programme_key(canonical)][canonical] += sum(per_article.values())
     mapping = {}
-    for counts in forms.values():
-        best = max(counts.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
-        for form in counts:
+    for found in forms.values():
+        best = max(found.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+        for form in found:
             mapping[(PROGRAMME, form)] = best
     return mapping
 
@@ -545,5 +572,9 @@ __all__ = [
     "parse_name",
     "place_name",
     "programme_key",
+    "count_names",
+    "places_in_name",
+    "places_named",
     "resolve_corpus",
+    "resolve_names",
 ]

@@ -222,3 +222,33 @@ def test_align_splits_tokens_and_keeps_sentences():
     assert [t.tag_ for t in split][:3] == ["ORG"] * 3
     assert [s.text for s in split.sents] == ["江川市水务局局长说。", "东港分局成立。"]
     assert split.text == doc.text
+
+
+def test_corpus_resolution_reads_mentions_or_their_counts_alike():
+    from kg.records import Mention
+    from kg.resolve import count_names, places_named, resolve_corpus, resolve_names
+
+    def mention(article, text, type_, canonical=None):
+        return Mention(article, 0, len(text), text, type_, canonical or text, text)
+
+    full = "江川市水务局东港分局"
+    mentions = [
+        mention("a", full, "ORG"),
+        mention("a", "东港分局", "ORG", full),
+        mention("b", "东港分局", "ORG"),  # another article that never names it in full
+        mention("b", "东港分局", "ORG"),
+        mention("b", "江川市", "GPE"),
+        mention("c", "“一网通办”改革", "PROGRAMME"),
+        mention("d", "一网通办", "PROGRAMME"),
+    ]
+    mapping, entities = resolve_corpus(mentions)
+    assert (mapping, entities) == resolve_names(count_names(mentions))
+    by_name = {e.name: e for e in entities}
+    branch = by_name[full]
+    assert branch.mentions == 4 and branch.articles == {"a", "b"}
+    assert "东港分局" in branch.aliases
+    assert mapping[("ORG", "东港分局")] == full
+    programme = mapping[("PROGRAMME", "一网通办")]
+    assert mapping[("PROGRAMME", "“一网通办”改革")] == programme
+    assert by_name[programme].mentions == 2
+    assert places_named(mentions) >= {"江川市"}
