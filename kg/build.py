@@ -24,7 +24,7 @@ _worker_nlp = None
 
 #: ``workers="auto"`` starts one worker per this many bytes of input, up to one per core:
 #: below it, starting a pool costs more than it saves.
-BYTES_PER_WORKER = 128 * 1024
+BYTES_PER_WORKER = 32 * 1024
 
 
 def auto_workers(inputs: Iterable[str | Path | Article]) -> int:
