@@ -47,12 +47,16 @@ def results_from_docs(docs: Iterable) -> Iterator[ArticleResult]:
         article: Article = doc._.article
         sentences = SentenceIndex(doc)
         text = sentences.text
+        relations = list(doc._.relations or [])
+        # The relations' evidence strings, so that a sentence goes to the parent once.
+        shared = {r.evidence: r.evidence for r in relations}
         mentions = []
         for ent in doc.ents:
             start, end = ent.start_char, ent.end_char
             surface = text[start:end]
             # One string per sentence, shared by its mentions (pickled once to the parent).
             sentence = sentences.evidence(start, end)
+            sentence = shared.setdefault(sentence, sentence)
             mentions.append(
                 Mention(
                     article=article.id,
@@ -65,7 +69,7 @@ def results_from_docs(docs: Iterable) -> Iterator[ArticleResult]:
                     rule=ent._.rule,
                 )
             )
-        yield ArticleResult(article, mentions, list(doc._.relations or []))
+        yield ArticleResult(article, mentions, relations)
 
 
 def extract(

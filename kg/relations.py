@@ -31,7 +31,7 @@ from kg.lexicons import (
     post_starting_at,
     posts_ending_at,
 )
-from kg.nlp import SentenceIndex, doc_text
+from kg.nlp import SentenceIndex
 from kg.records import Relation
 from kg.resolve import (
     branch_place,
@@ -74,10 +74,11 @@ class Sentence:
     text: str
     ents: list[Ent]
     context: list[Ent] = field(default_factory=list)  # entities of earlier sentences
-    evidence: str = field(init=False, repr=False)  # the stripped text, one shared string
+    evidence: str = field(default="", repr=False)  # the stripped text (a shared string)
 
     def __post_init__(self) -> None:
-        self.evidence = self.text.strip()
+        if not self.evidence:
+            self.evidence = self.text.strip()
 
 
 # --- relations stated by names ----------------------------------------------------------
@@ -527,10 +528,10 @@ class RelationExtractor:
         confidence = triggers()["confidence"]
         found: list[Relation] = []
         ents = doc.ents  # each read of doc.ents builds new Spans: read it once
-        sentences = _sentences(doc, ents)
+        index = SentenceIndex(doc)  # one evidence string per sentence for every relation
+        sentences = _sentences(doc, ents, index)
         if self.from_names:
             places = _places(ents)
-            index = SentenceIndex(doc)
             seen = set()
             for ent in ents:
                 name = ent._.canonical or ent.text
@@ -595,9 +596,9 @@ def _cooccurrences(
                     )
 
 
-def _sentences(doc: Doc, ents: tuple[Span, ...]) -> list[Sentence]:
+def _sentences(doc: Doc, ents: tuple[Span, ...], index: SentenceIndex) -> list[Sentence]:
     """The doc's sentences with their entities, walking ``ents`` once (not per sentence)."""
-    text = doc_text(doc)
+    text = index.text
     out = []
     i = 0
     for sent in doc.sents:
@@ -613,7 +614,7 @@ def _sentences(doc: Doc, ents: tuple[Span, ...]) -> list[Sentence]:
             i += 1
         sentence = text[offset : sent.end_char]
         if sentence.strip():
-            out.append(Sentence(sentence, inside))
+            out.append(Sentence(sentence, inside, evidence=index.evidence(offset, sent.end_char)))
     return out
 
 
