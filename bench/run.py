@@ -243,6 +243,7 @@ def kg_build(
                     file.read_bytes()
             warmup = [sys.executable, "-m", "kg.cli", "build", str(warm), "-o", out, "-q"]
             subprocess.run(warmup, capture_output=True, check=True)
+            os.sync()  # its outputs written back now, not during the timed build
         return measured(command)
 
 
