@@ -42,6 +42,7 @@ from kg.lexicons import (
     division_prefix,
     divisions,
     post_starting_at,
+    posts,
     posts_ending_at,
     surnames,
     word_list,
@@ -392,6 +393,42 @@ def free_trade_zones(words: Words) -> Iterator[Candidate]:
         yield Candidate(match.start(), match.end(), label, "free_trade_zone", 5)
 
 
+_PARTY_BODY = re.compile(r"(?:[市区县州旗盟]委|党委|党工委)(?=(?:常委、?)?副?书记|常委)")
+
+
+def party_committees(words: Words) -> Iterator[Candidate]:
+    """Party committees named by a post: 陇西县委书记 X, 某镇党委书记 X (the 县委 of 陇西县).
+
+    A 市/区/县委 follows the division it is of (a chain in the division table); a 党委 or
+    党工委 follows a town, a sub-district or a zone the tagger read as a name.
+    """
+    text = words.text
+    for match in _PARTY_BODY.finditer(text):
+        body_start = match.start()
+        if match.group().startswith(("党委", "党工委")):
+            i = words.index_ending_at(body_start)
+            if i is None or words.tags[i] not in PROPER_TAGS:
+                continue
+            place = words.word(i)
+            place = place[len(division_prefix(place)) :] or place  # 岷县岷阳镇 -> 岷阳镇
+            if not place.endswith(("镇", "乡", "街道", "区")) or len(place) < 3:
+                continue
+            start = body_start - len(place)
+        else:
+            level_end = body_start + 1  # 陇西县 of 陇西县委
+            start = next(
+                (
+                    s
+                    for s in range(max(0, level_end - 10), level_end - 2)
+                    if division_chain(text[s:level_end])
+                ),
+                None,
+            )
+            if start is None:
+                continue
+        yield Candidate(start, match.end(), ORG, "party_committee", 4)
+
+
 def tagger_orgs(words: Words) -> Iterator[Candidate]:
     """LAC's own ORG words, and its LOC words that are divisions or end like a town."""
     for i, tag in enumerate(words.tags):
@@ -446,6 +483,7 @@ def quoted_programmes(words: Words) -> Iterator[Candidate]:
     heads = word_list("programme_heads.txt")
     accepted: set[str] = set()
     found: list[tuple[int, int, str]] = []
+    previous = (-1, "")  # where the last quote ended, and its core if it was accepted
     for match in _QUOTE.finditer(text):
         core = next(g for g in match.groups() if g is not None).strip()
         start, end = match.span()
@@ -454,10 +492,14 @@ def quoted_programmes(words: Words) -> Iterator[Candidate]:
         if head is None:
             head = _noun_head(words, end, heads)
         found.append((start, end, core))
+        # “A”“B”, “A”、“B”: a quote listed right after a programme is one too.
+        listed = previous[1] and text[previous[0] : start] in _QUOTE_LIST_SEPARATORS
+        previous = (end, "")
         if _MEDIA_AFTER.match(text[end : end + 12]):
             continue
-        if head or _is_programme_core(core, text[max(0, start - 8) : start]):
+        if head or listed or _is_programme_core(core, text[max(0, start - 8) : start]):
             accepted.add(core)
+            previous = (end, core)
             if head:
                 found[-1] = (start, end + len(head), core)
     for start, end, core in found:
@@ -481,15 +523,26 @@ def _noun_head(words: Words, end: int, heads: tuple[str, ...]) -> str | None:
 
 
 def _is_programme_core(core: str, before: str) -> bool:
-    """A quoted core that names a programme without a head: 一户一码, 三张清单."""
+    """A quoted core that names a programme without a head after it: 一户一码, 三张清单,
+    a campaign or mechanism named whole inside the quotes (“清废行动”, “河长制”), or a
+    short name a programme verb puts in its object (推出“惠企贷”)."""
     parts = re.split(r"[、，,]", core)
     if len(parts) > 2:
         return False
     if _NUMERAL.match(core) and len(core) >= 2:
         return True
-    if len(core) < 4:
+    if len(core) >= 3 and core.endswith(_CAMPAIGN_HEADS):
+        return True
+    if len(core) < 3:
         return False
+    before = before.removesuffix("了")  # 开展了“X”
     return any(before.endswith(v) for v in word_list("programme_triggers.txt"))
+
+
+#: Heads that make a quoted core a campaign, reform or mechanism by themselves.
+_CAMPAIGN_HEADS = ("行动", "机制", "改革", "工程", "计划", "长制", "工作法", "攻坚战", "专项整治")
+#: What may stand between two quoted names of one list.
+_QUOTE_LIST_SEPARATORS = ("", "、", "和", "与", "及")
 
 
 def titled_policies(words: Words) -> Iterator[Candidate]:
@@ -573,7 +626,7 @@ def persons(words: Words) -> Iterator[Candidate]:
         if tag != "PER":
             continue
         word = words.word(i)
-        if not 2 <= len(word) <= 4 or word[0] not in names:
+        if not 2 <= len(word) <= 4 or word[0] not in names or _is_address(word):
             continue
         start, end = words.starts[i], words.ends[i]
         with_post = bool(posts_ending_at(text, start, within=6)) or bool(
@@ -581,6 +634,17 @@ def persons(words: Words) -> Iterator[Candidate]:
         )
         if len(word) == 3 or with_post:
             yield Candidate(words.starts[i], words.ends[i], PERSON, "lac_person", 2)
+
+
+def _is_address(word: str) -> bool:
+    """A surname with a post or a form of address (周局长, 王女士): no name of its own."""
+    rest = word[1:]
+    return rest in word_list("honorifics.txt") or rest in _post_set()
+
+
+@cache
+def _post_set() -> frozenset[str]:
+    return frozenset(posts())
 
 
 _COMPANY_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司")
@@ -654,7 +718,7 @@ def _occurrences(text: str, forms: set[str]) -> dict[str, list[tuple[int, int]]]
 
 
 RULES = {
-    "orgs": (suffix_names, tagger_orgs),
+    "orgs": (suffix_names, tagger_orgs, party_committees),
     "places": (division_names, free_trade_zones),
     "programmes": (quoted_programmes, titled_policies, unquoted_programmes),
     "persons": (persons,),

@@ -37,6 +37,7 @@ from kg.resolve import (
     branch_place,
     canonical_org,
     expand_abbreviations,
+    local_name,
     parse_name,
     pick_division,
     place_name,
@@ -75,6 +76,9 @@ class Sentence:
     ents: list[Ent]
     context: list[Ent] = field(default_factory=list)  # entities of earlier sentences
     evidence: str = field(default="", repr=False)  # the stripped text (a shared string)
+    # The article's organisations by name and by local name (岳池县人民政府 for
+    # 广安市岳池县人民政府).
+    article_orgs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.evidence:
@@ -452,9 +456,12 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
                 break
             place = next((e for e in ents[:i] if e.type == GPE and e.end == org_end), None)
             if place and post in government_posts:
-                # 醴陵市副市长 X: the city's people's government.
-                government = Ent(place.start, place.end, ORG, canonical_org(place.name + "政府"))
-                yield person, "works_for", government, "works_for_post"
+                # 醴陵市副市长 X: the city's people's government where the article names
+                # it, else the city itself (no node for a body the text never names).
+                government = sentence.article_orgs.get(canonical_org(place.name + "政府"))
+                if government:
+                    place = Ent(place.start, place.end, ORG, government)
+                yield person, "works_for", place, "works_for_post"
                 break
         else:
             # X局周明远局长: the organisation, the name, then the post.
@@ -530,6 +537,10 @@ class RelationExtractor:
         ents = doc.ents  # each read of doc.ents builds new Spans: read it once
         index = SentenceIndex(doc)  # one evidence string per sentence for every relation
         sentences = _sentences(doc, ents, index)
+        names = {e.name for s in sentences for e in s.ents if e.type == ORG}
+        orgs = {local_name(name): name for name in sorted(names)} | {n: n for n in names}
+        for sentence in sentences:
+            sentence.article_orgs = orgs
         if self.from_names:
             places = _places(ents)
             seen = set()

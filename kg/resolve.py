@@ -483,11 +483,25 @@ def resolve_names(
         for form in (text.strip(), canonical):
             if form != final:
                 entity.aliases.add(form)
+        if etype == ORG and (local := local_name(final)) != final:
+            entity.aliases.add(local)  # 开化县人民政府 of 衢州市开化县人民政府
         if etype == PROGRAMME:
             core = programme_key(text)
             if core != final:
                 entity.aliases.add(core)
     return mapping, sorted(entities.values(), key=lambda e: (e.type, e.name))
+
+
+@lru_cache(maxsize=65536)
+def local_name(name: str) -> str:
+    """An organisation's name without the divisions above the last one it starts with
+    (衢州市开化县人民政府 -> 开化县人民政府); the name itself if it starts with one or none."""
+    party = "中共" if name.startswith("中共") else ""
+    rest = name[len(party) :]
+    parts = division_chain(division_prefix(rest))
+    if len(parts) < 2 or len(rest) == sum(map(len, parts)):
+        return name
+    return party + rest[sum(map(len, parts[:-1])) :]
 
 
 def _longer_forms(group: set[str]) -> dict[str, str]:
@@ -573,6 +587,7 @@ __all__ = [
     "place_name",
     "programme_key",
     "count_names",
+    "local_name",
     "places_in_name",
     "places_named",
     "resolve_corpus",

@@ -252,3 +252,64 @@ def test_corpus_resolution_reads_mentions_or_their_counts_alike():
     assert mapping[("PROGRAMME", "“一网通办”改革")] == programme
     assert by_name[programme].mentions == 2
     assert places_named(mentions) >= {"江川市"}
+
+
+def test_quoted_campaigns_loan_products_and_listed_quotes_are_programmes():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "今年以来，江川市水务局开展了“净水行动”，并全面推行“河长制”。"
+            "江川农商银行东港支行推出“渔家贷”“养殖贷”两款产品。"
+        ]
+    )
+    names = {d["name"] for _, d in G.nodes(data=True) if d["type"] == "PROGRAMME"}
+    assert {"“净水行动”", "“河长制”", "“渔家贷”", "“养殖贷”"} <= {
+        f"“{n.strip('“”')}”" for n in names
+    }
+
+
+def test_surname_with_post_or_form_of_address_is_no_person():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "江川市水务局局长陶建新介绍了情况。陶局长表示，将加快进度。"
+            "家住东港街道的许女士说，现在办事方便多了。"
+        ]
+    )
+    persons = {d["name"] for _, d in G.nodes(data=True) if d["type"] == "PERSON"}
+    assert "陶建新" in persons
+    assert not persons & {"陶局长", "许女士"}
+
+
+def test_party_committee_posts_and_government_posts():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "岳池县委书记唐志远、广安市副市长蒋明出席活动。"
+            "城关镇党委书记何丽介绍，全镇已建成示范点12个。"
+        ]
+    )
+    works = {
+        (G.nodes[u]["name"], G.nodes[v]["name"])
+        for u, v, k in G.edges(keys=True)
+        if k == "works_for"
+    }
+    assert ("唐志远", "中共岳池县委") in works
+    assert ("何丽", "城关镇党委") in works
+    # The city's government is not named: the deputy mayor works for the city itself.
+    assert ("蒋明", "广安市") in works
+    assert "ORG:广安市人民政府" not in G
+
+
+def test_a_named_government_keeps_its_post_holder_and_a_short_alias():
+    import kg
+
+    G = kg.build_graph(
+        ["广安市岳池县人民政府与蜀道物流集团有限公司签署合作协议。岳池县副县长周燕出席。"]
+    )
+    node = next(n for n, d in G.nodes(data=True) if d["name"] == "广安市岳池县人民政府")
+    assert "岳池县人民政府" in G.nodes[node]["aliases"].split("|")
+    assert G.has_edge("PERSON:周燕", node)
