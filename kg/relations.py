@@ -281,6 +281,7 @@ def sentence_relations(
     yield from _partners(sentence, actor, recent)
     yield from _runs(sentence, actor)
     yield from _supervises(sentence, actor)
+    yield from _guided(sentence)
     yield from _works_for(sentence)
     yield from _located(sentence)
 
@@ -437,6 +438,32 @@ def _supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
                     yield head, "supervises", target, "supervises_trigger"
 
 
+_GUIDANCE = re.compile(r"在([^，。；]{2,30}?)的(?:指导|督导|监督)下")
+_ADVERBS = re.compile(r"(?:将|还|也|正|已|都|均|要|先后|积极|主动)+$")
+
+
+def _guided(sentence: Sentence) -> Iterator[tuple]:
+    """在A的指导下，B……: A supervises B, the subject before 在 or right after the phrase."""
+    text = sentence.text
+    for match in _GUIDANCE.finditer(text):
+        guide = next((e for e in sentence.ents if (e.start, e.end) == match.span(1)), None)
+        if guide is None or guide.type != ORG:
+            continue
+        before = _ADVERBS.sub("", text[_clause_start(text, match.start()) : match.start()])
+        tail = None
+        if before.strip():
+            end = _clause_start(text, match.start()) + len(before)
+            tail = next((e for e in sentence.ents if e.end == end and e.type in (ORG, GPE)), None)
+            tail = tail or _bare_body(sentence, end, len(sentence.ents))
+        else:
+            start = match.end() + (text[match.end() : match.end() + 1] in "，,")
+            tail = next(
+                (e for e in sentence.ents if e.start == start and e.type in (ORG, GPE)), None
+            )
+        if tail and tail.name != guide.name:
+            yield guide, "supervises", tail, "supervises_guidance"
+
+
 def _works_for(sentence: Sentence) -> Iterator[tuple]:
     text = sentence.text
     government_posts = triggers()["works_for"]["government_posts"]
@@ -453,6 +480,10 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
             org = next((e for e in orgs if e.end == org_end), None)
             if org:
                 yield person, "works_for", org, "works_for_post"
+                break
+            bare = _bare_body(sentence, org_end, i)
+            if bare:
+                yield person, "works_for", bare, "works_for_post"
                 break
             place = next((e for e in ents[:i] if e.type == GPE and e.end == org_end), None)
             if place and post in government_posts:
@@ -472,6 +503,25 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
 
 
 _NOT_EMPLOYMENT = ("记者", "特约记者", "通讯员", "教授")
+#: Bodies named by their kind alone once the article has named them (集团副总经理 X).
+_BARE_BODIES = ("集团", "公司", "支行", "分行", "医院", "学院", "分局")
+
+
+def _bare_body(sentence: Sentence, end: int, before: int) -> Ent | None:
+    """The organisation a bare 集团/公司/支行 ending at ``end`` stands for: the last one
+    named with that word (that company, that branch), where the word stands alone."""
+    text = sentence.text
+    word = next((w for w in _BARE_BODIES if text.endswith(w, 0, end)), None)
+    if word is None:
+        return None
+    start = end - len(word)
+    if start > 0 and not (_CLAUSE.match(text, start - 1) or text[start - 1] in "”」、 该本"):
+        return None
+    earlier = sentence.context + [e for e in sentence.ents[:before] if e.end <= start]
+    for ent in reversed(earlier):
+        if ent.type == ORG and (word in ent.name if word == "集团" else ent.name.endswith(word)):
+            return ent
+    return None
 
 
 def _posts_before(text: str, end: int, first: str) -> tuple[int, str | None]:

@@ -99,7 +99,12 @@ class NameParts:
 
 @lru_cache(maxsize=65536)
 def canonical_org(name: str, city: str | None = None) -> str:
-    """Official long forms: X市委 -> 中共X市委, X市政府 -> X市人民政府; bare 市委 -> city's."""
+    """Official long forms: X市委 -> 中共X市委, X市政府 -> X市人民政府; bare 市委 -> city's.
+
+    A bank or insurer goes by its name without its legal form, as the press writes it:
+    X银行股份有限公司Y分行 -> X银行Y分行 (the written form stays an alias).
+    """
+    name = _FINANCIAL_LEGAL_FORM.sub(r"\1", name)
     bare = _BARE_GOV.match(name)
     if bare and city and city.endswith(bare.group(1)):
         name = city + bare.group(2)
@@ -112,6 +117,11 @@ def canonical_org(name: str, city: str | None = None) -> str:
     if body in ("政府", "人民政府"):
         return f"{place}人民政府"
     return name
+
+
+_FINANCIAL_LEGAL_FORM = re.compile(
+    r"^(.{2,16}?(?:银行|保险|证券|信托))(?:股份有限公司|有限责任公司|有限公司)"
+)
 
 
 @lru_cache(maxsize=65536)

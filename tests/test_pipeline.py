@@ -313,3 +313,24 @@ def test_a_named_government_keeps_its_post_holder_and_a_short_alias():
     node = next(n for n, d in G.nodes(data=True) if d["name"] == "广安市岳池县人民政府")
     assert "岳池县人民政府" in G.nodes[node]["aliases"].split("|")
     assert G.has_edge("PERSON:周燕", node)
+
+
+def test_bank_legal_form_bare_bodies_and_guidance():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "江川市水务局与蓝湾银行股份有限公司江川分行签署合作协议。"
+            "蓝湾银行江川分行行长林海表示，将加大信贷投放。"
+            "蓝湾航运集团有限公司当天也参加了签约。“我们缺少专业人手。”集团副总经理邹凯坦言。"
+            "在江川市生态环境局的指导下，东港区启动了“无废港区”建设。"
+        ]
+    )
+    names = {d["name"]: n for n, d in G.nodes(data=True)}
+    assert "蓝湾银行江川分行" in names and "蓝湾银行股份有限公司江川分行" not in names
+    branch = names["蓝湾银行江川分行"]
+    assert "蓝湾银行股份有限公司江川分行" in G.nodes[branch]["aliases"].split("|")
+    edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
+    assert ("林海", "works_for", "蓝湾银行江川分行") in edges
+    assert ("邹凯", "works_for", "蓝湾航运集团有限公司") in edges
+    assert ("江川市生态环境局", "supervises", "东港区") in edges
