@@ -109,6 +109,9 @@ def name_relations(
             place = _zone_place(surface or name, places)
             if place:
                 yield (name, GPE, "located_in", place, GPE, "name_located_in")
+            elif name.endswith(_TOWN_ENDINGS) and (county := _only_county(places)):
+                # A town of a county's news: inside the one county the article names.
+                yield (name, GPE, "located_in", county, GPE, "town_located_in")
 
 
 def _org_name_relations(name: str, places: set[str], depth: int = 0) -> Iterator[tuple]:
@@ -131,6 +134,19 @@ def _org_name_relations(name: str, places: set[str], depth: int = 0) -> Iterator
 def _names_in_full(name: str, place: str) -> bool:
     """晋江市公安局 names 晋江市 in full; 四川蜀芯 only hints at 四川省."""
     return name.startswith(place) or (name.startswith("中共") and name[2:].startswith(place))
+
+
+_TOWN_ENDINGS = ("镇", "乡", "街道")
+
+
+def _only_county(places: set[str]) -> str | None:
+    """The one county-level division (county, district, county-level city) of the places."""
+    found = set()
+    for place in places:
+        division = pick_division(place, places)
+        if division is not None and division.rank == 2 and division.name == place:
+            found.add(place)
+    return found.pop() if len(found) == 1 else None
 
 
 def _zone_place(name: str, places: set[str]) -> str | None:
@@ -230,10 +246,20 @@ def _zone_anaphor(sentence: Sentence, clause: str, pos: int) -> Ent | None:
 
 
 def _speaker_clause(text: str, pos: int, before: int) -> bool:
-    """Whether the clause from ``pos`` reports speech (……介绍，) and ends before ``before``."""
+    """Whether the clause from ``pos`` reports speech (……介绍，) and ends before ``before``.
+
+    Not when the speech says what the speaker's body will do (……表示，将开展X): then
+    the body is the actor.
+    """
     boundary = _CLAUSE.search(text, pos)
     end = boundary.start() if boundary else len(text)
-    return end < before and text[pos:end].endswith(tuple(triggers()["speech_verbs"]))
+    if not (end < before and text[pos:end].endswith(tuple(triggers()["speech_verbs"]))):
+        return False
+    return not text[boundary.end() :].lstrip().startswith(_PLEDGES) if boundary else True
+
+
+#: How a speaker's words start when they say what the speaker's body will do.
+_PLEDGES = ("将", "我们将", "下一步将", "今后将", "接下来将", "局里将", "公司将", "集团将")
 
 
 def acting_subject(sentences: list[Sentence]) -> Ent | None:
@@ -390,9 +416,39 @@ def _runs(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
         gap = text[v_end : prog.start]
         if _CLAUSE.search(gap) or len(gap) > 32:
             continue
-        heads, zero = _subject_or_actor(sentence, v_start, actor)
+        adjacent = _adjacent_subject(sentence, v_start)
+        if adjacent:
+            heads, zero = [adjacent], False
+        else:
+            heads, zero = _subject_or_actor(sentence, v_start, actor)
         for head in heads:
             yield head, "runs", prog, "runs_zero_subject" if zero else "runs_trigger"
+
+
+def _adjacent_subject(sentence: Sentence, verb_start: int) -> Ent | None:
+    """An organisation or place right before the verb (是船营区推进“X”), not governed by
+    a preposition, itself or the list it ends (在A、B试点 names where, not who)."""
+    text = sentence.text
+    ents = sentence.ents
+    for i, ent in enumerate(ents):
+        gap = text[ent.end : verb_start]
+        if (
+            ent.type not in (ORG, GPE)
+            or ent.end > verb_start
+            or (gap and not _ADVERBS.fullmatch(gap))
+        ):
+            continue
+        first = i
+        while first > 0 and text[ents[first - 1].end : ents[first].start] in (
+            "、",
+            "和",
+            "及",
+            "与",
+        ):
+            first -= 1
+        if text[ents[first].start - 1 : ents[first].start] not in tuple("在于到向对从"):
+            return ent
+    return None
 
 
 def _merged_programmes(sentence: Sentence, merge_verbs: list[str]) -> dict[Ent, int]:

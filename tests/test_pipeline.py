@@ -334,3 +334,20 @@ def test_bank_legal_form_bare_bodies_and_guidance():
     assert ("林海", "works_for", "蓝湾银行江川分行") in edges
     assert ("邹凯", "works_for", "蓝湾航运集团有限公司") in edges
     assert ("江川市生态环境局", "supervises", "东港区") in edges
+
+
+def test_towns_speakers_pledges_and_the_subject_next_to_the_verb():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "今年以来，岳池县在九龙镇、坪滩镇建设高标准农田2万亩。"
+            "岳池县农业农村局相关负责人表示，将在全县开展“护田行动”。"
+            "县长周燕说，这是岳池县推进“数字乡村”建设的重要一步。"
+        ]
+    )
+    edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
+    assert ("九龙镇", "located_in", "岳池县") in edges
+    assert ("坪滩镇", "located_in", "岳池县") in edges
+    assert ("岳池县农业农村局", "runs", "“护田行动”") in edges
+    assert ("岳池县", "runs", "“数字乡村”") in edges
