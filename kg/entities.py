@@ -198,7 +198,7 @@ class Words:
 
 
 def _split_at_breakers(text: str, offset: int, tag: str) -> list[tuple[int, int, str]]:
-    if tag not in PROPER_TAGS or len(text) < 5:
+    if tag not in PROPER_TAGS or len(text) < 5 or _SCHOOL_NAME.match(text):
         return [(offset, offset + len(text), tag)]
     for breaker in _breakers():
         at = text.find(breaker, 2)
@@ -268,7 +268,7 @@ def _walk_left(words: Words, last: int) -> int | None:
             break
         if words.tags[i] in STOP_TAGS and not (_bridges(words, i) or _joins_body(words, i, last)):
             break
-        if words.word(i) in _breakers():
+        if words.word(i) in _breakers() and not _joins_school(words, i, last):
             break
         first = i
         i -= 1
@@ -294,11 +294,37 @@ def _bridges(words: Words, i: int) -> bool:
 
 
 def _joins_body(words: Words, i: int, last: int) -> bool:
-    """The 和 of 工业和信息化局, 文化和旅游局: part of a bureau's official name."""
-    if words.word(i) != "和" or i == 0:
+    """The 和 of 工业和信息化局, 文化和旅游局: part of a bureau's official name; the 与
+    of a school of a university (X大学食品与生物工程学院)."""
+    if words.word(i) not in ("和", "与") or i == 0:
         return False
+    if _joins_school(words, i, last):
+        return True
     span = words.text[words.starts[i - 1] : words.ends[last]]
-    return any(full in span and "和" in full for _, full in abbreviations())
+    return words.word(i) == "和" and any(
+        full in span and "和" in full for _, full in abbreviations()
+    )
+
+
+_SCHOOLS = ("学院", "系", "研究所", "研究院", "研究中心", "实验室")
+_UNIVERSITY_AND_FIELD = re.compile(r"(?:大学|学院|研究院|科学院)[\u4e00-\u9fff]{1,6}$")
+#: A school of a university whose two fields are joined by 与/和, tagged as one word.
+_SCHOOL_NAME = re.compile(
+    r"^.{2,}?(?:大学|学院|研究院|科学院)[\u4e00-\u9fff]{1,6}[与和][\u4e00-\u9fff]{1,10}"
+    r"(?:学院|系|研究所|研究院|研究中心|实验室)$"
+)
+_UNIVERSITIES = ("大学", "学院", "研究院", "科学院")
+
+
+def _joins_school(words: Words, i: int, last: int) -> bool:
+    """与/和 between two fields of a school's name, right after its university's name:
+    (X大学)(食品)与(生物工程学院)."""
+    if not words.word(last).endswith(_SCHOOLS) or last - i > 3 or i == 0:
+        return False
+    if org_suffix(words.word(i - 1)):
+        return False  # X医院与Y学院: two bodies
+    before = words.text[words.starts[max(0, i - 3)] : words.starts[i]]
+    return bool(_UNIVERSITY_AND_FIELD.search(before))
 
 
 def _before_party_post(words: Words, i: int) -> int | None:

@@ -536,6 +536,11 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
             org = next((e for e in orgs if e.end == org_end), None)
             if org:
                 yield person, "works_for", org, "works_for_post"
+                party = re.fullmatch(r"中共(.+?[省市区县州旗])委", org.name)
+                if party and first in government_posts:
+                    # 濂溪区委副书记、区长 X: the district's government (or the district) too.
+                    place = Ent(org.start, org.end, GPE, party.group(1))
+                    yield person, "works_for", _government(sentence, place), "works_for_post"
                 break
             bare = _bare_body(sentence, org_end, i)
             if bare:
@@ -543,12 +548,7 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
                 break
             place = next((e for e in ents[:i] if e.type == GPE and e.end == org_end), None)
             if place and post in government_posts:
-                # 醴陵市副市长 X: the city's people's government where the article names
-                # it, else the city itself (no node for a body the text never names).
-                government = sentence.article_orgs.get(canonical_org(place.name + "政府"))
-                if government:
-                    place = Ent(place.start, place.end, ORG, government)
-                yield person, "works_for", place, "works_for_post"
+                yield person, "works_for", _government(sentence, place), "works_for_post"
                 break
         else:
             # X局周明远局长: the organisation, the name, then the post.
@@ -556,6 +556,13 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
             post = post_starting_at(text, person.end, within=6)
             if org and post and post not in _NOT_EMPLOYMENT:
                 yield person, "works_for", org, "works_for_post"
+
+
+def _government(sentence: Sentence, place: Ent) -> Ent:
+    """The people's government of a place where the article names it (醴陵市副市长 X),
+    else the place itself: no node for a body the text never names."""
+    government = sentence.article_orgs.get(canonical_org(place.name + "政府"))
+    return Ent(place.start, place.end, ORG, government) if government else place
 
 
 _NOT_EMPLOYMENT = ("记者", "特约记者", "通讯员", "教授")

@@ -351,3 +351,19 @@ def test_towns_speakers_pledges_and_the_subject_next_to_the_verb():
     assert ("坪滩镇", "located_in", "岳池县") in edges
     assert ("岳池县农业农村局", "runs", "“护田行动”") in edges
     assert ("岳池县", "runs", "“数字乡村”") in edges
+
+
+def test_a_school_with_two_fields_is_one_name_and_a_party_post_holder_also_governs():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "江川大学食品与生物工程学院与蓝湾航运集团有限公司共建实训基地。"
+            "东港区委副书记、区长方敏出席活动。"
+        ]
+    )
+    names = {d["name"] for _, d in G.nodes(data=True)}
+    assert "江川大学食品与生物工程学院" in names and "生物工程学院" not in names
+    edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
+    assert ("方敏", "works_for", "中共东港区委") in edges
+    assert ("方敏", "works_for", "东港区") in edges
