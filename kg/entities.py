@@ -676,7 +676,7 @@ def _post_set() -> frozenset[str]:
 _COMPANY_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司")
 
 
-def _brand(core: str) -> str:
+def company_brand(core: str) -> str:
     """A company's core name without its trade words: 极寒运动器材股份 -> 极寒运动."""
     trades = word_list("industry_words.txt")
     while True:
@@ -699,9 +699,13 @@ def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candi
         core = core[len(division_prefix(core)) :]
         if len(core) >= 3:
             forms.add(core)
-        brand = _brand(core)
+        brand = company_brand(core)
         if len(brand) >= 3:
             forms.add(brand)
+        if core.endswith("集团") and len(core) > 4:
+            group = company_brand(core[:-2])  # 秦硒集团 of 陕西秦硒食品集团有限公司
+            if len(group) >= 2 and group != core[:-2]:
+                forms.add(group + "集团")
         # Prefixes of the core (4 characters or more) ending where a word of the name ends.
         core_start = cand.start + len(name) - len(suffix) - len(core)
         first = bisect.bisect_left(words.ends, core_start + 4)

@@ -30,10 +30,20 @@ def word_list(name: str, directory: str | None = None) -> tuple[str, ...]:
 
 
 @cache
+def bank_abbreviations() -> tuple[tuple[str, str], ...]:
+    """(short, full) names of banks from bank_abbreviations.tsv, longest short first."""
+    return _pairs("bank_abbreviations.tsv")
+
+
+@cache
 def abbreviations() -> tuple[tuple[str, str], ...]:
     """(short, full) pairs of bureau names from abbreviations.tsv, longest short first."""
+    return _pairs("abbreviations.tsv")
+
+
+def _pairs(name: str) -> tuple[tuple[str, str], ...]:
     rows = []
-    for line in (DATA / "abbreviations.tsv").read_text("utf-8").splitlines():
+    for line in (DATA / name).read_text("utf-8").splitlines():
         if line.strip() and not line.startswith("#") and "\t" in line:
             short, full = line.split("\t", 1)
             rows.append((short.strip(), full.strip()))

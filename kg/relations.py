@@ -308,6 +308,7 @@ def sentence_relations(
     yield from _runs(sentence, actor)
     yield from _supervises(sentence, actor)
     yield from _guided(sentence)
+    yield from _subsidiaries(sentence)
     yield from _works_for(sentence)
     yield from _located(sentence)
 
@@ -494,6 +495,37 @@ def _supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
                     yield head, "supervises", target, "supervises_trigger"
 
 
+_SUBSIDIARY = re.compile(r"(?:全资子公司|控股子公司|子公司|旗下的?|下属的?)")
+
+
+def _subsidiaries(sentence: Sentence) -> Iterator[tuple]:
+    """X(的)全资子公司Y, X旗下的Y, 其子公司Y: Y is part of X (其, or nothing: the company
+    named last)."""
+    text = sentence.text
+    for match in _SUBSIDIARY.finditer(text):
+        child = next((e for e in sentence.ents if e.start == match.end() and e.type == ORG), None)
+        if child is None:
+            continue
+        end = match.start() - (text[match.start() - 1 : match.start()] == "的")
+        parent = next((e for e in sentence.ents if e.end == end and e.type == ORG), None)
+        if parent is None and (end == 0 or text[end - 1] in "其，,、；。"):
+            # The company opening the clause (X还通过其子公司Y), else the last one named.
+            clause = _clause_start(text, end)
+            opening = [e for e in sentence.ents if clause <= e.start and e.end <= end]
+            earlier = sentence.context + [e for e in sentence.ents if e.end <= end]
+            parent = next(
+                (
+                    e
+                    for e in [*opening, *reversed(earlier)]
+                    if e.type == ORG and e.name.endswith(_COMPANIES)
+                ),
+                None,
+            )
+        if parent and parent.name != child.name:
+            yield child, "part_of", parent, "part_of_subsidiary"
+
+
+_COMPANIES = ("公司", "集团")
 _GUIDANCE = re.compile(r"在([^，。；]{2,30}?)的(?:指导|督导|监督)下")
 _ADVERBS = re.compile(r"(?:将|还|也|正|已|都|均|要|先后|积极|主动)+$")
 

@@ -24,8 +24,15 @@ from itertools import islice
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.entities import GPE, ORG, PERSON, PROGRAMME, org_suffix, zone_suffix
-from kg.lexicons import Division, abbreviations, division_chain, division_prefix, divisions
+from kg.entities import GPE, ORG, PERSON, PROGRAMME, company_brand, org_suffix, zone_suffix
+from kg.lexicons import (
+    Division,
+    abbreviations,
+    bank_abbreviations,
+    division_chain,
+    division_prefix,
+    divisions,
+)
 from kg.nlp import doc_text
 from kg.records import Mention
 
@@ -105,6 +112,10 @@ def canonical_org(name: str, city: str | None = None) -> str:
     X银行股份有限公司Y分行 -> X银行Y分行 (the written form stays an alias).
     """
     name = _FINANCIAL_LEGAL_FORM.sub(r"\1", name)
+    for short, full in bank_abbreviations():
+        if name.startswith(short) and len(name) > len(short):
+            name = full + name[len(short) :]  # 农行漳州分行 -> 中国农业银行漳州分行
+            break
     bare = _BARE_GOV.match(name)
     if bare and city and city.endswith(bare.group(1)):
         name = city + bare.group(2)
@@ -366,7 +377,19 @@ def _longer_names(names: set[str], label: str) -> dict[str, list[str]]:
     found = _ending_with(names, short_forms)
     for brand, fulls in _containing(names, brands).items():
         found[brand] = [f for f in fulls if not org_suffix(brand) or f.endswith("公司")]
+    # 秦硒集团 of 陕西秦硒食品集团有限公司: the group's brand without its trade words.
+    groups = {f: _group_brand_form(f) for f in names if f.endswith("公司") and "集团" in f}
+    for brand in brands:
+        if brand.endswith("集团") and not found.get(brand):
+            found[brand] = [f for f, form in groups.items() if brand in form and brand != f]
     return found
+
+
+def _group_brand_form(name: str) -> str:
+    """A group company's name without the trade words before 集团
+    (陕西秦硒食品集团有限公司 -> 陕西秦硒集团有限公司)."""
+    at = name.index("集团")
+    return company_brand(name[:at]) + name[at:]
 
 
 def _ending_with(

@@ -367,3 +367,21 @@ def test_a_school_with_two_fields_is_one_name_and_a_party_post_holder_also_gover
     edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
     assert ("方敏", "works_for", "中共东港区委") in edges
     assert ("方敏", "works_for", "东港区") in edges
+
+
+def test_bank_short_names_subsidiaries_and_group_brands():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "江川市蓝湾食品集团有限公司与中国农业银行江川分行签署合作协议。"
+            "农行江川分行将提供授信。蓝湾集团旗下的江川蓝湾冷链物流有限公司负责配送。"
+            "蓝湾集团还将通过其全资子公司江川蓝湾果业有限公司扩大种植。"
+        ]
+    )
+    names = {d["name"] for _, d in G.nodes(data=True)}
+    assert "农行江川分行" not in names and "蓝湾集团" not in names
+    edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
+    group = "江川市蓝湾食品集团有限公司"
+    assert ("江川蓝湾冷链物流有限公司", "part_of", group) in edges
+    assert ("江川蓝湾果业有限公司", "part_of", group) in edges
