@@ -267,9 +267,18 @@ def _walk_left(words: Words, last: int) -> int | None:
         if words.ends[last] - words.starts[i] > MAX_NAME:
             break
         if words.tags[i] in STOP_TAGS and not (_bridges(words, i) or _joins_body(words, i, last)):
-            break
-        if words.word(i) in _breakers() and not _joins_school(words, i, last):
-            break
+            division = _division_before(words, i, last)
+            if division is None:
+                break
+            first = i = division  # X局让胡路分局: the words of a division, whatever their tags
+            i -= 1
+            continue
+        if (
+            words.word(i) in _breakers()
+            and not _joins_school(words, i, last)
+            and not (i == last - 1 and _suffix_spans(words.word(i), words.word(last)))
+        ):
+            break  # but 联合 of 联合实验室 is the name's own head
         first = i
         i -= 1
     # A name starts at its first proper word (a place, a brand, an organisation word).
@@ -277,6 +286,24 @@ def _walk_left(words: Words, last: int) -> int | None:
         if _is_proper(words, j):
             return j
     return None
+
+
+def _division_before(words: Words, i: int, last: int) -> int | None:
+    """The first of the words, ``i`` or up to two before it, that start a division named
+    right before the suffix word ``last`` (让|胡路 of X局让胡路分局: a place the tagger
+    read as a verb and a person)."""
+    if org_suffix(words.word(last)) != words.word(last):
+        return None  # only before a bare suffix word (分局), not inside a name
+    for j in range(i, max(-1, i - 3), -1):
+        segment = words.text[words.starts[j] : words.starts[last]]
+        if len(segment) >= 2 and segment in divisions():
+            return j
+    return None
+
+
+def _suffix_spans(word: str, last: str) -> bool:
+    """Whether an organisation suffix takes in ``word`` before the last word (联合|实验室)."""
+    return len(org_suffix(word + last) or "") > len(last)
 
 
 def _breakers() -> tuple[str, ...]:

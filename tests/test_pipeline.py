@@ -385,3 +385,18 @@ def test_bank_short_names_subsidiaries_and_group_brands():
     group = "江川市蓝湾食品集团有限公司"
     assert ("江川蓝湾冷链物流有限公司", "part_of", group) in edges
     assert ("江川蓝湾果业有限公司", "part_of", group) in edges
+
+
+def test_division_bureaus_labs_and_a_branch_named_after_a_place_read_like_a_verb():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "大庆市市场监督管理局在全市开展检查。市市场监管局让胡路分局和萨尔图分局同步推进。"
+            "黑龙江省市场监督管理局食品生产安全监督管理处副处长郭明带队督导。"
+        ]
+    )
+    names = {d["name"] for _, d in G.nodes(data=True)}
+    assert "大庆市市场监督管理局让胡路分局" in names
+    assert "大庆市市场监督管理局萨尔图分局" in names
+    assert "黑龙江省市场监督管理局食品生产安全监督管理处" in names
