@@ -344,11 +344,17 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
         found_list = True
         left = [e for e in sentence.ents if e.type in (ORG, GPE) and 0 <= m_start - e.end <= 8]
         gap_ok = left and not _CLAUSE.search(text[left[-1].end : m_start])
-        heads = [left[-1]] if gap_ok else _subject_or_actor(sentence, m_start, actor)[0]
+        heads = _list_ending(sentence, left[-1]) if gap_ok else []
+        heads = heads or _subject_or_actor(sentence, m_start, actor)[0]
         for head in heads:
             for tail in listed:
                 if tail.name != head.name:
                     yield head, "partners_with", tail, "partners_list"
+        together = gap_ok and not text[left[-1].end : m_start].strip()  # not A、B等企业与C
+        for i, head in enumerate(heads if together else []):  # A、B与C签署: A and B too
+            for other in heads[i + 1 :]:
+                if other.name != head.name:
+                    yield head, "partners_with", other, "partners_list"
     if not found_list:
         group = [e for e in subjects(sentence, signals[0][0]) if e.type == ORG]
         for i, head in enumerate(group):  # A、B和C三方签署: every pair of the group
@@ -369,6 +375,21 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
         )
         if other:
             yield actor, "partners_with", other, "partners_both_sides"
+
+
+def _list_ending(sentence: Sentence, last: Ent) -> list[Ent]:
+    """The organisations and places of the list that ``last`` ends (A、B和C)."""
+    text = sentence.text
+    ents = sentence.ents
+    i = ents.index(last)
+    first = i
+    while (
+        first > 0
+        and ents[first - 1].type in (ORG, GPE)
+        and text[ents[first - 1].end : ents[first].start] in ("、", "和", "及")
+    ):
+        first -= 1
+    return ents[first : i + 1]
 
 
 def _related_names(a: str, b: str) -> bool:

@@ -400,3 +400,24 @@ def test_division_bureaus_labs_and_a_branch_named_after_a_place_read_like_a_verb
     assert "大庆市市场监督管理局让胡路分局" in names
     assert "大庆市市场监督管理局萨尔图分局" in names
     assert "黑龙江省市场监督管理局食品生产安全监督管理处" in names
+
+
+def test_every_signatory_of_a_three_way_agreement_partners_with_the_others():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "江川市水务局、东港区人民政府与蓝湾航运集团有限公司签署合作协议。"
+            "目前，海川化工、蓝湾物流等12家企业已与江川市水务局签订承诺书。"
+        ]
+    )
+    pairs = {
+        frozenset((G.nodes[u]["name"], G.nodes[v]["name"]))
+        for u, v, k in G.edges(keys=True)
+        if k == "partners_with"
+    }
+    signatories = ("江川市水务局", "东港区人民政府", "蓝湾航运集团有限公司")
+    for i, a in enumerate(signatories):
+        for b in signatories[i + 1 :]:
+            assert frozenset((a, b)) in pairs
+    assert not any("海川化工" in p and "蓝湾物流" in p for p in map("".join, pairs))
