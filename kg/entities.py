@@ -262,15 +262,16 @@ def _starts_with_division(word: str) -> bool:
 def _walk_left(words: Words, last: int) -> int | None:
     """From the word ``last`` leftwards over name words; the first word of the name."""
     first = last
+    division = None  # where a division read through other tags starts (a proper word)
     i = last - 1
     while i >= 0:
         if words.ends[last] - words.starts[i] > MAX_NAME:
             break
         if words.tags[i] in STOP_TAGS and not (_bridges(words, i) or _joins_body(words, i, last)):
-            division = _division_before(words, i, last)
-            if division is None:
+            found = _division_before(words, i, last)
+            if found is None:
                 break
-            first = i = division  # X局让胡路分局: the words of a division, whatever their tags
+            division = first = i = found  # X局让胡路分局: a division's words, whatever their tags
             i -= 1
             continue
         if (
@@ -283,7 +284,7 @@ def _walk_left(words: Words, last: int) -> int | None:
         i -= 1
     # A name starts at its first proper word (a place, a brand, an organisation word).
     for j in range(first, last + 1):
-        if _is_proper(words, j):
+        if _is_proper(words, j) or j == division:
             return j
     return None
 
