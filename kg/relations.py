@@ -506,7 +506,9 @@ def _supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
                 or (objects and m_end <= v_start)
                 or m_start > v_end
             ):
-                targets += [e for e in _listed_after(sentence, m_end) if e.type == ORG]
+                # the bodies and the places visited (到湖口县检查指导, 来到X工业园和Y公司)
+                kinds = (ORG,) if objects else (ORG, GPE)
+                targets += [e for e in _listed_after(sentence, m_end) if e.type in kinds]
         if not targets:
             continue
         heads, _ = _subject_or_actor(sentence, v_start, actor)

@@ -421,3 +421,16 @@ def test_every_signatory_of_a_three_way_agreement_partners_with_the_others():
         for b in signatories[i + 1 :]:
             assert frozenset((a, b)) in pairs
     assert not any("海川化工" in p and "蓝湾物流" in p for p in map("".join, pairs))
+
+
+def test_an_inspection_supervises_the_places_and_bodies_it_visits():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "10月22日，江川市生态环境局督察组到东港区检查指导，先后来到江川经济开发区和蓝湾化工有限公司。"
+        ]
+    )
+    edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
+    assert ("江川市生态环境局", "supervises", "东港区") in edges
+    assert ("江川市生态环境局", "supervises", "蓝湾化工有限公司") in edges
