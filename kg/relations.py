@@ -41,6 +41,7 @@ from kg.resolve import (
     parse_name,
     pick_division,
     place_name,
+    places_in_name,
 )
 
 _CLAUSE = re.compile(r"[，,；;：:—！？!?。]|——")
@@ -805,9 +806,12 @@ def _places(ents: tuple[Span, ...]) -> set[str]:
             places.add(ent._.canonical or ent.text)
             places.update(place_name(part) for part in division_chain(ent.text))
         elif ent.label_ == ORG:
-            place = parse_name(ent._.canonical or ent.text).place
-            if place and _names_in_full(ent._.canonical or ent.text, place):
+            name = ent._.canonical or ent.text
+            place = parse_name(name).place
+            if place and _names_in_full(name, place):
                 places.add(place)
+            # 定西市安定区人民政府 names 定西市 too: it tells which 安定区 this is.
+            places.update(places_in_name(ORG, name, ent.text))
     return places
 
 

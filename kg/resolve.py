@@ -69,6 +69,10 @@ def _pick_division(name: str, *known: Container[str]) -> Division | None:
     options = divisions().get(name, [])
     if len(options) == 1:
         return options[0]
+    # The one whose parent is known (定西市's 安定区, not 台南市's), else the one known.
+    by_parent = [d for d in options if any(d.parent in k for k in known)]
+    if len(by_parent) == 1:
+        return by_parent[0]
     fitting = [d for d in options if any(d.parent in k or d.name in k for k in known)]
     return fitting[0] if len(fitting) == 1 else None
 

@@ -434,3 +434,13 @@ def test_an_inspection_supervises_the_places_and_bodies_it_visits():
     edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
     assert ("江川市生态环境局", "supervises", "东港区") in edges
     assert ("江川市生态环境局", "supervises", "蓝湾化工有限公司") in edges
+
+
+def test_a_district_name_two_cities_share_takes_the_city_the_article_names():
+    import kg
+
+    G = kg.build_graph(
+        ["9月3日，定西市安定区人民政府与甘肃省农业科学院签署合作协议。安定区将共建种业基地。"]
+    )
+    edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
+    assert ("安定区", "located_in", "定西市") in edges
