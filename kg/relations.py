@@ -205,10 +205,15 @@ def subjects(sentence: Sentence, before: int) -> list[Ent]:
             gap = text[group[-1].end : other.start]
             if other.type in (ORG, GPE) and gap in ("、", "和", "及") and other.end <= before:
                 group.append(other)
+            elif other.type == ORG and gap in _OWNED and other.end <= before and len(group) == 1:
+                group = [other]  # X旗下的Y还将……: Y acts
             else:
                 break
         return group
     return []
+
+
+_OWNED = ("的", "旗下的", "下属的", "所属的", "旗下")
 
 
 def _anaphor_subject(sentence: Sentence, before: int) -> Ent | None:
@@ -444,8 +449,27 @@ def _runs(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
             heads, zero = [adjacent], False
         else:
             heads, zero = _subject_or_actor(sentence, v_start, actor)
+            heads = heads + _joint_partners(sentence, heads, v_start)
         for head in heads:
             yield head, "runs", prog, "runs_zero_subject" if zero else "runs_trigger"
+
+
+_JOINT = ("联合", "会同", "携手", "协同")
+_LIST_GAPS = ("、", "和", "及", "与")
+
+
+def _joint_partners(sentence: Sentence, heads: list[Ent], verb_start: int) -> list[Ent]:
+    """A联合B、C开展X: B and C act with A (the list right after the marker, before the verb)."""
+    if not heads:
+        return []
+    text = sentence.text
+    end = heads[-1].end
+    for marker in _JOINT:
+        at = text.find(marker, end, verb_start)
+        if at >= 0 and not _CLAUSE.search(text, end, at):
+            listed = _listed_after(sentence, at + len(marker))
+            return [e for e in listed if e.end <= verb_start and e.type == ORG]
+    return []
 
 
 def _adjacent_subject(sentence: Sentence, verb_start: int) -> Ent | None:
@@ -462,15 +486,12 @@ def _adjacent_subject(sentence: Sentence, verb_start: int) -> Ent | None:
         ):
             continue
         first = i
-        while first > 0 and text[ents[first - 1].end : ents[first].start] in (
-            "、",
-            "和",
-            "及",
-            "与",
-        ):
+        while first > 0 and text[ents[first - 1].end : ents[first].start] in _LIST_GAPS:
             first -= 1
-        if text[ents[first].start - 1 : ents[first].start] not in tuple("在于到向对从"):
-            return ent
+        opening = text[max(0, ents[first].start - 2) : ents[first].start]
+        if opening[-1:] in tuple("在于到向对从") or opening in _JOINT:
+            continue  # 在A、B试点 (where), A联合B开展 (A leads: see _joint_partners)
+        return ent
     return None
 
 

@@ -444,3 +444,22 @@ def test_a_district_name_two_cities_share_takes_the_city_the_article_names():
     )
     edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
     assert ("安定区", "located_in", "定西市") in edges
+
+
+def test_joint_actors_and_a_subsidiary_subject_run_the_programme():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "江川市水务局东港分局联合东港区农业农村局、东港区应急管理局开展“清河护岸”专项行动。"
+            "蓝湾集团旗下的江川蓝湾物流有限公司还将与园区企业开展“一单制”联运试点。"
+        ]
+    )
+    runs = {
+        (G.nodes[u]["name"], G.nodes[v]["name"]) for u, v, k in G.edges(keys=True) if k == "runs"
+    }
+    action = "“清河护岸”专项行动"
+    for body in ("江川市水务局东港分局", "东港区农业农村局", "东港区应急管理局"):
+        assert (body, action) in runs
+    assert ("江川蓝湾物流有限公司", "“一单制”联运试点") in runs
+    assert ("蓝湾集团", "“一单制”联运试点") not in runs
