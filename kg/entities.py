@@ -316,9 +316,14 @@ def _bridges(words: Words, i: int) -> bool:
     return (
         len(words.word(i)) == 1
         and words.tags[i] in ("v", "a", "d")
+        and words.word(i) not in _NEVER_INSIDE
         and i > 0
         and words.tags[i - 1] in ("ORG", "LOC")
     )
+
+
+#: One-character verbs and adverbs that join a sentence, never the parts of a name.
+_NEVER_INSIDE = frozenset("是为在有将把被让给对从向到也都还又已")
 
 
 def _joins_body(words: Words, i: int, last: int) -> bool:
@@ -730,6 +735,12 @@ def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candi
         brand = company_brand(core)
         if len(brand) >= 3:
             forms.add(brand)
+        if len(brand) >= 2:  # 兴和食品 of 漳州兴和食品集团有限公司: the brand and its trade
+            trade = next(
+                (t for t in word_list("industry_words.txt") if core[len(brand) :].startswith(t)), ""
+            )
+            if trade and len(brand + trade) >= 4:
+                forms.add(brand + trade)
         if core.endswith("集团") and len(core) > 4:
             group = company_brand(core[:-2])  # 秦硒集团 of 陕西秦硒食品集团有限公司
             if len(group) >= 2 and group != core[:-2]:
@@ -745,7 +756,8 @@ def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candi
         return
     taken = _Taken(max([len(text), *(c.end for c in chosen)]))
     for cand in chosen:
-        taken.add(cand.start, cand.end)
+        if cand.label != GPE:  # a place word inside a short form (兴和 of 兴和食品) yields
+            taken.add(cand.start, cand.end)
     occurrences = _occurrences(text, forms)
     for form in sorted(forms, key=lambda f: (-len(f), f)):
         for start, end in occurrences[form]:

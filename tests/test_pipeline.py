@@ -463,3 +463,18 @@ def test_joint_actors_and_a_subsidiary_subject_run_the_programme():
         assert (body, action) in runs
     assert ("江川蓝湾物流有限公司", "“一单制”联运试点") in runs
     assert ("蓝湾集团", "“一单制”联运试点") not in runs
+
+
+def test_a_copula_never_joins_names_and_a_brand_with_its_trade_is_a_short_form():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "位于龙海区的漳州兴和食品集团有限公司获得贷款。兴和食品董事长陈美琳介绍，企业扩建了冷链。"
+            "北垦乳业是大庆高新区引进的重点企业。"
+        ]
+    )
+    names = {d["name"] for _, d in G.nodes(data=True)}
+    assert not [n for n in names if "是" in n]
+    edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
+    assert ("陈美琳", "works_for", "漳州兴和食品集团有限公司") in edges
