@@ -312,6 +312,7 @@ def sentence_relations(
     """(head, relation, tail, rule) for one sentence."""
     yield from _partners(sentence, actor, recent)
     yield from _runs(sentence, actor)
+    yield from _own_programmes(sentence)
     yield from _supervises(sentence, actor)
     yield from _guided(sentence)
     yield from _subsidiaries(sentence)
@@ -493,6 +494,20 @@ def _adjacent_subject(sentence: Sentence, verb_start: int) -> Ent | None:
             continue  # 在A、B试点 (where), A联合B开展 (A leads: see _joint_partners)
         return ent
     return None
+
+
+def _own_programmes(sentence: Sentence) -> Iterator[tuple]:
+    """张店区“放管服”改革, X局的“Y”行动: a place or body right before a programme runs it."""
+    text = sentence.text
+    ents = sentence.ents
+    for owner, prog in zip(ents, ents[1:], strict=False):
+        if (
+            prog.type == PROGRAMME
+            and owner.type in (ORG, GPE)
+            and text[owner.end : prog.start] in ("", "的")
+            and text[owner.start - 1 : owner.start] not in tuple("在于到向对从")
+        ):
+            yield owner, "runs", prog, "runs_possessive"
 
 
 def _merged_programmes(sentence: Sentence, merge_verbs: list[str]) -> dict[Ent, int]:

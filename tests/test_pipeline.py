@@ -478,3 +478,13 @@ def test_a_copula_never_joins_names_and_a_brand_with_its_trade_is_a_short_form()
     assert not [n for n in names if "是" in n]
     edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
     assert ("陈美琳", "works_for", "漳州兴和食品集团有限公司") in edges
+
+
+def test_a_place_right_before_a_programme_runs_it():
+    import kg
+
+    G = kg.build_graph(["这标志着东港区“一网通办”改革迈入新阶段。"])
+    runs = {
+        (G.nodes[u]["name"], G.nodes[v]["name"]) for u, v, k in G.edges(keys=True) if k == "runs"
+    }
+    assert any(head == "东港区" and "一网通办" in tail for head, tail in runs)
