@@ -213,6 +213,7 @@ def subjects(sentence: Sentence, before: int) -> list[Ent]:
     return []
 
 
+_TEAM = re.compile(r"^(?:该|这个)?(?:督导|督查|督察|检查|调研|考察|巡查|工作|专家)组")
 _OWNED = ("的", "旗下的", "下属的", "所属的", "旗下")
 
 
@@ -227,6 +228,13 @@ def _anaphor_subject(sentence: Sentence, before: int) -> Ent | None:
         zone = _zone_anaphor(sentence, stripped, len(text) - len(stripped))
         if zone:
             return zone
+        if _TEAM.match(stripped):
+            # 督导组先后来到……: the team of the body named last (that led the inspection)
+            pos = len(text) - len(stripped)
+            earlier = sentence.context + [e for e in sentence.ents if e.end <= pos]
+            team_of = next((e for e in reversed(earlier) if e.type == ORG), None)
+            if team_of:
+                return team_of
         match = _ANAPHOR.match(stripped)
         if not match:
             continue

@@ -488,3 +488,17 @@ def test_a_place_right_before_a_programme_runs_it():
         (G.nodes[u]["name"], G.nodes[v]["name"]) for u, v, k in G.edges(keys=True) if k == "runs"
     }
     assert any(head == "东港区" and "一网通办" in tail for head, tail in runs)
+
+
+def test_an_inspection_team_acts_for_the_body_that_led_it():
+    import kg
+
+    G = kg.build_graph(
+        [
+            "江川市水务局开展专项检查。7月16日，东港区应急管理局副局长郭明带队，对全区化工企业进行督导。"
+            "督导组先后来到蓝湾化工有限公司和海川材料有限公司。"
+        ]
+    )
+    edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
+    assert ("东港区应急管理局", "supervises", "蓝湾化工有限公司") in edges
+    assert ("江川市水务局", "supervises", "蓝湾化工有限公司") not in edges
