@@ -155,9 +155,12 @@ def parse_name(name: str) -> NameParts:
     if (
         place
         and name.endswith(_COMPANY)
-        and not any(d.name == name[: len(name) - len(rest)] for d in divisions().get(place, ()))
+        and not any(
+            name[: len(name) - len(rest)].endswith(d.name) for d in divisions().get(place, ())
+        )
     ):
-        place = None  # 通海港口集团: a brand that starts with a place, not a location
+        place = None  # 通海港口集团: a brand that starts with a place's short name, not a
+        # location (吉林市船营区X集团, with the division written in full, is one)
     parent = None
     for cut in range(len(name) - 2, len(name) - len(rest), -1):
         head, tail = name[:cut], name[cut:]

@@ -502,3 +502,11 @@ def test_an_inspection_team_acts_for_the_body_that_led_it():
     edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
     assert ("东港区应急管理局", "supervises", "蓝湾化工有限公司") in edges
     assert ("江川市水务局", "supervises", "蓝湾化工有限公司") not in edges
+
+
+def test_a_group_named_after_a_district_written_in_full_is_located_in_it():
+    import kg
+
+    G = kg.build_graph(["7月1日，吉林市船营区紧密型城市医疗集团揭牌成立。"])
+    edges = {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True)}
+    assert ("吉林市船营区紧密型城市医疗集团", "located_in", "船营区") in edges
