@@ -41,8 +41,8 @@ from kg.lexicons import (
     division_chain,
     division_prefix,
     divisions,
+    is_post,
     post_starting_at,
-    posts,
     posts_ending_at,
     surnames,
     word_list,
@@ -340,13 +340,13 @@ def _joins_body(words: Words, i: int, last: int) -> bool:
 
 
 _SCHOOLS = ("学院", "系", "研究所", "研究院", "研究中心", "实验室")
-_UNIVERSITY_AND_FIELD = re.compile(r"(?:大学|学院|研究院|科学院)[\u4e00-\u9fff]{1,6}$")
+_UNIVERSITIES = "(?:大学|学院|研究院|科学院)"
+_UNIVERSITY_AND_FIELD = re.compile(_UNIVERSITIES + r"[\u4e00-\u9fff]{1,6}$")
 #: A school of a university whose two fields are joined by 与/和, tagged as one word.
 _SCHOOL_NAME = re.compile(
-    r"^.{2,}?(?:大学|学院|研究院|科学院)[\u4e00-\u9fff]{1,6}[与和][\u4e00-\u9fff]{1,10}"
-    r"(?:学院|系|研究所|研究院|研究中心|实验室)$"
+    r"^.{2,}?" + _UNIVERSITIES + r"[\u4e00-\u9fff]{1,6}[与和][\u4e00-\u9fff]{1,10}"
+    rf"(?:{'|'.join(_SCHOOLS)})$"
 )
-_UNIVERSITIES = ("大学", "学院", "研究院", "科学院")
 
 
 def _joins_school(words: Words, i: int, last: int) -> bool:
@@ -698,12 +698,7 @@ def persons(words: Words) -> Iterator[Candidate]:
 def _is_address(word: str) -> bool:
     """A surname with a post or a form of address (周局长, 王女士): no name of its own."""
     rest = word[1:]
-    return rest in word_list("honorifics.txt") or rest in _post_set()
-
-
-@cache
-def _post_set() -> frozenset[str]:
-    return frozenset(posts())
+    return rest in word_list("honorifics.txt") or is_post(rest)
 
 
 _COMPANY_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司")

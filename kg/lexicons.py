@@ -70,6 +70,11 @@ def _post_index() -> tuple[frozenset[str], tuple[int, ...]]:
     return frozenset(posts_), tuple(sorted({len(p) for p in posts_}, reverse=True))
 
 
+def is_post(word: str) -> bool:
+    """Whether ``word`` is a post of :func:`posts` (局长, 副县长)."""
+    return word in _post_index()[0]
+
+
 def posts_ending_at(text: str, end: int, within: int | None = None) -> list[str]:
     """The posts that ``text[:end]`` ends with (of at most ``within`` chars), longest first."""
     found, lengths = _post_index()

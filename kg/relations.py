@@ -394,17 +394,25 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
 
 def _list_ending(sentence: Sentence, last: Ent) -> list[Ent]:
     """The organisations and places of the list that ``last`` ends (A、B和C)."""
+    i = sentence.ents.index(last)
+    return sentence.ents[_list_start(sentence, i, ("、", "和", "及"), (ORG, GPE)) : i + 1]
+
+
+def _list_start(
+    sentence: Sentence, i: int, gaps: tuple[str, ...], kinds: tuple[str, ...] | None = None
+) -> int:
+    """The index of the first entity of the list that entity ``i`` ends: walking back
+    while the text between two entities is one of ``gaps`` (and each is of ``kinds``)."""
     text = sentence.text
     ents = sentence.ents
-    i = ents.index(last)
     first = i
     while (
         first > 0
-        and ents[first - 1].type in (ORG, GPE)
-        and text[ents[first - 1].end : ents[first].start] in ("、", "和", "及")
+        and (kinds is None or ents[first - 1].type in kinds)
+        and text[ents[first - 1].end : ents[first].start] in gaps
     ):
         first -= 1
-    return ents[first : i + 1]
+    return first
 
 
 def _related_names(a: str, b: str) -> bool:
@@ -465,6 +473,8 @@ def _runs(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
 
 _JOINT = ("联合", "会同", "携手", "协同")
 _LIST_GAPS = ("、", "和", "及", "与")
+#: Prepositions that make the name after them where something happens, not who acts.
+_WHERE = tuple("在于到向对从")
 
 
 def _joint_partners(sentence: Sentence, heads: list[Ent], verb_start: int) -> list[Ent]:
@@ -494,11 +504,9 @@ def _adjacent_subject(sentence: Sentence, verb_start: int) -> Ent | None:
             or (gap and not _ADVERBS.fullmatch(gap))
         ):
             continue
-        first = i
-        while first > 0 and text[ents[first - 1].end : ents[first].start] in _LIST_GAPS:
-            first -= 1
+        first = _list_start(sentence, i, _LIST_GAPS)
         opening = text[max(0, ents[first].start - 2) : ents[first].start]
-        if opening[-1:] in tuple("在于到向对从") or opening in _JOINT:
+        if opening[-1:] in _WHERE or opening in _JOINT:
             continue  # 在A、B试点 (where), A联合B开展 (A leads: see _joint_partners)
         return ent
     return None
@@ -513,7 +521,7 @@ def _own_programmes(sentence: Sentence) -> Iterator[tuple]:
             prog.type == PROGRAMME
             and owner.type in (ORG, GPE)
             and text[owner.end : prog.start] in ("", "的")
-            and text[owner.start - 1 : owner.start] not in tuple("在于到向对从")
+            and text[owner.start - 1 : owner.start] not in _WHERE
         ):
             yield owner, "runs", prog, "runs_possessive"
 
@@ -605,10 +613,11 @@ def _guided(sentence: Sentence) -> Iterator[tuple]:
         guide = next((e for e in sentence.ents if (e.start, e.end) == match.span(1)), None)
         if guide is None or guide.type != ORG:
             continue
-        before = _ADVERBS.sub("", text[_clause_start(text, match.start()) : match.start()])
+        clause = _clause_start(text, match.start())
+        before = _ADVERBS.sub("", text[clause : match.start()])
         tail = None
         if before.strip():
-            end = _clause_start(text, match.start()) + len(before)
+            end = clause + len(before)
             tail = next((e for e in sentence.ents if e.end == end and e.type in (ORG, GPE)), None)
             tail = tail or _bare_body(sentence, end, len(sentence.ents))
         else:
