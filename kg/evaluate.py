@@ -537,6 +537,35 @@ def score(G: nx.MultiDiGraph, gold: Gold) -> EvalReport:
     )
 
 
+def total(scores: Iterable[PRF]) -> PRF:
+    """The micro-average of several scores: their counts added up."""
+    tp = predicted = found = gold = 0
+    for s in scores:
+        tp, predicted = tp + s.tp, predicted + s.predicted
+        found, gold = found + s.found, gold + s.gold
+    return PRF(tp, predicted, found, gold)
+
+
+def score_corpus(parts: Iterable[tuple[Any, str | Path]], **build_options: Any) -> dict[str, Any]:
+    """Build each (corpus, gold file) part, score it, and add the parts up.
+
+    Returns the summed :class:`PRF` of ``entities``, ``entities_typed``, ``relations``
+    and ``relations_typed``, the ``duplicates`` count, and each part's ``reports``.
+    """
+    from kg.build import build_graph
+
+    reports = [
+        score(build_graph(corpus, **build_options), load_gold(gold)) for corpus, gold in parts
+    ]
+    summed: dict[str, Any] = {
+        key: total(getattr(r, key) for r in reports)
+        for key in ("entities", "entities_typed", "relations", "relations_typed")
+    }
+    summed["duplicates"] = sum(r.duplicate_count for r in reports)
+    summed["reports"] = reports
+    return summed
+
+
 # --------------------------------------------------------------------------- text
 
 
