@@ -41,6 +41,7 @@ from kg.lexicons import (
     division_chain,
     division_prefix,
     divisions,
+    is_not_name,
     is_post,
     post_starting_at,
     posts_ending_at,
@@ -204,6 +205,8 @@ def _split_at_breakers(text: str, offset: int, tag: str) -> list[tuple[int, int,
         at = text.find(breaker, 2)
         if at > 0:
             rest = text[at + len(breaker) :]
+            if (len(breaker) >= 2 and len(rest) <= 1) or _suffix_spans(breaker, rest):
+                continue  # the breaker is the name's own head (世界卫生组织, 联合会, 联合实验室)
             left = _split_at_breakers(text[:at], offset, tag)
             right = _split_at_breakers(rest, offset + at + len(breaker), tag) if rest else []
             return [*left, (offset + at, offset + at + len(breaker), "v"), *right]
@@ -360,12 +363,30 @@ def _joins_school(words: Words, i: int, last: int) -> bool:
     return bool(_UNIVERSITY_AND_FIELD.search(before))
 
 
+#: What follows 党委/党组 in a party post (党委书记, 党委委员, 党组成员).
+_PARTY_POSTS = ("书记", "副书记", "委员", "成员")
+
+
 def _before_party_post(words: Words, i: int) -> int | None:
     """Where a name ending at word ``i`` really ends: X公司党委书记 Y holds the post 党委书记
     of X公司, so 党委 belongs to the post (None: nothing of the word is left)."""
     word, end = words.word(i), words.ends[i]
-    if word.endswith(("党委", "党组")) and words.text.startswith(("书记", "副书记"), end):
+    if word.endswith(("党委", "党组")) and words.text.startswith(_PARTY_POSTS, end):
         return end - 2 if len(word) > 2 else None
+    return end
+
+
+def _before_post(words: Words, i: int) -> int | None:
+    """Where a tagger organisation ending at word ``i`` really ends: a post glued to it
+    (X区委书记, X公司党委书记) belongs to the person who follows."""
+    end = _before_party_post(words, i)
+    if end is None:
+        return None
+    name = words.text[words.starts[i] : end]
+    for post in posts_ending_at(words.text, end):
+        rest = name[: len(name) - len(post)]
+        if len(rest) >= 2 and org_suffix(rest):
+            return words.starts[i] + len(rest)
     return end
 
 
@@ -489,23 +510,50 @@ def party_committees(words: Words) -> Iterator[Candidate]:
 
 
 def tagger_orgs(words: Words) -> Iterator[Candidate]:
-    """LAC's own ORG words, and its LOC words that are divisions or end like a town."""
+    """LAC's own names: its ORG words, and its LOC words as places.
+
+    The tagger is the floor: every name it finds is kept unless there is a positive
+    reason to drop it (a common word, an ethnic group, a pair of countries, a quoted
+    brand); the longer names of the other rules win over it where they overlap.
+    """
+    text = words.text
     for i, tag in enumerate(words.tags):
-        word = words.word(i)
-        if len(word) < 2:
+        if tag not in ("ORG", "LOC"):
             continue
+        word = words.word(i)
+        if len(word) < 2 or is_not_name(word):
+            continue
+        start = words.starts[i]
+        if org_suffix(word) == word or zone_suffix(word) == word:
+            continue  # a bare kind of body or zone (实验室, 经济技术开发区) names none
         if tag == "ORG":
-            quoted = words.text[words.starts[i] - 1 : words.starts[i]] in '“「"' and i > 0
+            quoted = text[start - 1 : start] in '“「"' and i > 0
             if quoted and not org_suffix(word):
                 continue  # “e路通办”: a quoted name is a brand or a programme, not an org
+            if _is_place_trade(word) and not _supported(words, word):
+                continue  # 温岭泵业: a place's trade (its pump industry), not a company
             if is_division(word):
-                yield Candidate(words.starts[i], words.ends[i], GPE, "lac_org", 2)
-            elif org_suffix(word) or _supported(words, word):
-                end = _before_party_post(words, i)
-                if end is not None and end - words.starts[i] >= 2:
-                    yield Candidate(words.starts[i], end, ORG, "lac_org", 2)
-        elif tag == "LOC" and word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
-            yield Candidate(words.starts[i], words.ends[i], GPE, "lac_town", 1)
+                yield Candidate(start, words.ends[i], GPE, "lac_org", 2)
+            else:
+                end = _before_post(words, i)
+                if end is not None and end - start >= 2:
+                    rule = "lac_org" if org_suffix(text[start:end]) else "lac_name"
+                    yield Candidate(start, end, ORG, rule, 2)
+        elif word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
+            yield Candidate(start, words.ends[i], GPE, "lac_town", 1)
+        elif word not in word_list("place_blocklist.txt") and not word.endswith(
+            word_list("non_place_endings.txt")
+        ):
+            yield Candidate(start, words.ends[i], GPE, "lac_place", 1)
+
+
+def _is_place_trade(word: str) -> bool:
+    """A division followed by a trade word only (温岭泵业, X市电商, X县茶业)."""
+    prefix = division_prefix(word)
+    trade = word[len(prefix) :]
+    return bool(prefix) and (
+        trade in word_list("industry_words.txt") or (len(trade) == 2 and trade.endswith("业"))
+    )
 
 
 def _supported(words: Words, word: str) -> bool:
@@ -685,14 +733,27 @@ def persons(words: Words) -> Iterator[Candidate]:
         if tag != "PER":
             continue
         word = words.word(i)
-        if not 2 <= len(word) <= 4 or word[0] not in names or _is_address(word):
+        longest = 16 if "·" in word else 6  # 汤姆士·史达福: a foreign name with its dot
+        if not 2 <= len(word) <= longest or _is_address(word) or is_not_name(word):
             continue
-        start, end = words.starts[i], words.ends[i]
-        with_post = bool(posts_ending_at(text, start, within=6)) or bool(
-            post_starting_at(text, end, within=6)
-        )
-        if len(word) == 3 or with_post:
-            yield Candidate(words.starts[i], words.ends[i], PERSON, "lac_person", 2)
+        if (
+            len(word) == 2
+            and i + 1 < len(words.tags)
+            and words.tags[i + 1] in _NOT_AFTER_SHORT_NAME
+            and not _has_post_near(text, words.starts[i], words.ends[i])
+        ):
+            continue  # 薯农增收, 陆海新通道: a two-character word read as a name
+        yield Candidate(words.starts[i], words.ends[i], PERSON, "lac_person", 2)
+
+
+#: Tags of a word that rarely follows a two-character person's name with no post.
+_NOT_AFTER_SHORT_NAME = frozenset({"v", "vd", "a", "ad", "an", "d", "m", "q"})
+
+
+def _has_post_near(text: str, start: int, end: int) -> bool:
+    return bool(posts_ending_at(text, start, within=6)) or bool(
+        post_starting_at(text, end, within=6)
+    )
 
 
 def _is_address(word: str) -> bool:
@@ -813,6 +874,27 @@ def choose(candidates: list[Candidate]) -> list[Candidate]:
     return sorted(chosen, key=lambda c: c.start)
 
 
+#: Rules that take a tagger word as it is; their words may be pieces of a longer name.
+_TAGGER_WORD_RULES = frozenset({"lac_place", "lac_person", "lac_name"})
+
+
+def without_fragments(words: Words, chosen: list[Candidate]) -> list[Candidate]:
+    """Drop the tagger's places and two-character persons that are a piece of a longer name
+    the article gives elsewhere (临港 of 川南临港化工集团, 鲁丰 of 潍坊鲁丰冷链物流有限公司)."""
+    text = words.text
+    longer = "\x00".join(
+        sorted({text[c.start : c.end] for c in chosen if c.rule not in _TAGGER_WORD_RULES})
+    )
+
+    def fragment(c: Candidate) -> bool:
+        if c.rule not in _TAGGER_WORD_RULES or (c.label == PERSON and c.end - c.start > 2):
+            return False
+        word = text[c.start : c.end]
+        return word in longer and not is_division(word)
+
+    return [c for c in chosen if not fragment(c)]
+
+
 class _Taken:
     """Character spans already taken; a test for overlap costs the span's length.
 
@@ -872,7 +954,7 @@ class EntityRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         words = Words.from_doc(doc)
-        chosen = choose(find_candidates(words, self.enabled))
+        chosen = without_fragments(words, choose(find_candidates(words, self.enabled)))
         if self.enabled.get("orgs", True):
             chosen = choose(chosen + list(company_short_forms(words, chosen)))
         doc = align(doc, {b for c in chosen for b in (c.start, c.end)})

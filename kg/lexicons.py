@@ -41,6 +41,24 @@ def abbreviations() -> tuple[tuple[str, str], ...]:
     return _pairs("abbreviations.tsv")
 
 
+@cache
+def country_abbreviations() -> dict[str, str]:
+    """One-character names of countries (中, 美, 德) -> their full names."""
+    return dict(_pairs("country_abbreviations.tsv"))
+
+
+def is_not_name(word: str) -> bool:
+    """A word the tagger may read as a name that names nothing: a listed common word
+    (全国, 两国政府), an ethnic group (壮族) or a pair of countries' one-character names
+    (中德, 中美)."""
+    countries = country_abbreviations()
+    return (
+        word in word_list("not_names.txt")
+        or (word.endswith("族") and 2 <= len(word) <= 5)
+        or (2 <= len(word) <= 3 and all(ch in countries for ch in word))
+    )
+
+
 def _pairs(name: str) -> tuple[tuple[str, str], ...]:
     rows = []
     for line in (DATA / name).read_text("utf-8").splitlines():
