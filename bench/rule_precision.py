@@ -10,28 +10,7 @@ import sys
 from collections import Counter
 
 import kg
-from kg.evaluate import load_gold, score
-
-
-def rule_counts(G, gold) -> dict[str, tuple[int, int]]:
-    """rule -> (typed-correct edges, scored edges) for the edges each rule produced."""
-    rules = sorted(
-        {r for _, _, d in G.edges(data=True) for r in d.get("rules", "").split("|") if r}
-    )
-    out = {}
-    for rule in rules:
-        H = G.copy()
-        H.remove_edges_from(
-            [
-                (u, v, k)
-                for u, v, k, d in G.edges(keys=True, data=True)
-                if rule not in d.get("rules", "").split("|")
-            ]
-        )
-        report = score(H, gold)
-        prf = report.relations_typed
-        out[rule] = (prf.tp, prf.predicted)
-    return out
+from kg.evaluate import load_gold, rule_scores
 
 
 def main(argv: list[str]) -> int:
@@ -40,7 +19,7 @@ def main(argv: list[str]) -> int:
     scored: Counter[str] = Counter()
     for corpus, gold_path in pairs:
         G = kg.build_graph([corpus])
-        for rule, (tp, out) in rule_counts(G, load_gold(gold_path)).items():
+        for rule, (tp, out) in rule_scores(G, load_gold(gold_path)).items():
             right[rule] += tp
             scored[rule] += out
     print(f"{'rule':24} {'right':>6} {'scored':>6} {'precision':>9} {'smoothed':>9}")

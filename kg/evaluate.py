@@ -546,6 +546,26 @@ def total(scores: Iterable[PRF]) -> PRF:
     return PRF(tp, predicted, found, gold)
 
 
+def rule_scores(G: nx.MultiDiGraph, gold: Gold) -> dict[str, tuple[int, int]]:
+    """rule -> (typed-correct edges, scored edges) of the edges each relation rule made."""
+    rules = sorted(
+        {r for _, _, d in G.edges(data=True) for r in d.get("rules", "").split("|") if r}
+    )
+    out = {}
+    for rule in rules:
+        H = G.copy()
+        H.remove_edges_from(
+            [
+                (u, v, k)
+                for u, v, k, d in G.edges(keys=True, data=True)
+                if rule not in d.get("rules", "").split("|")
+            ]
+        )
+        typed = score(H, gold).relations_typed
+        out[rule] = (typed.tp, typed.predicted)
+    return out
+
+
 def score_corpus(parts: Iterable[tuple[Any, str | Path]], **build_options: Any) -> dict[str, Any]:
     """Build each (corpus, gold file) part, score it, and add the parts up.
 
