@@ -4,6 +4,11 @@ over each set's parts.
     python bench/gold.py                       # every set
     python bench/gold.py realnews-dev --show   # one set, with its errors
     python bench/gold.py --json scores.json    # also write the figures as JSON
+    python bench/gold.py --record              # today's F1s become the gate's floors
+
+``--record`` writes each set's entity and relation F1 and its relation rules' counts
+into bench/gold_sets.json: tests/test_quality_gate.py fails a change that drops any
+set more than 0.005 below them, and prints the rules whose counts moved.
 
 A set is one or more (corpus, gold file) parts, each built on its own: the gold of one
 part names the entities of its folder only. Paths are relative to the repository; a
@@ -14,10 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
-from kg.evaluate import format_report, score_corpus
+from kg.evaluate import format_report, load_gold, rule_scores, score_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "bench" / "gold_sets.json"
@@ -32,11 +38,43 @@ def gold_sets(path: Path = SETS) -> list[dict]:
     return sets
 
 
+def set_rule_scores(parts) -> dict[str, list[int]]:
+    """rule -> [typed-correct, scored] relation edges, summed over the parts."""
+    import kg
+
+    summed: dict[str, list[int]] = {}
+    for corpus, gold in parts:
+        for rule, (right, scored) in rule_scores(kg.build_graph(corpus), load_gold(gold)).items():
+            counts = summed.setdefault(rule, [0, 0])
+            counts[0] += right
+            counts[1] += scored
+    return dict(sorted(summed.items()))
+
+
+def record(figures: dict[str, dict], path: Path = SETS) -> None:
+    """Write each scored set's F1s and rule counts into the sets file as its floor."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for entry in data["sets"]:
+        if entry["name"] in figures and entry.get("gate", True):
+            found = figures[entry["name"]]
+            entry["floor"] = {
+                "entities": round(found["entities"]["f1"], 4),
+                "relations": round(found["relations"]["f1"], 4),
+            }
+            parts = [(ROOT / c, ROOT / g) for c, g in entry["parts"]]
+            entry["rules"] = set_rule_scores(parts)
+    text = json.dumps(data, indent=1, ensure_ascii=False)
+    text = re.sub(r"\[\s+(\d+),\s+(\d+)\s+\]", r"[\1, \2]", text)  # a rule's counts on one line
+    text = re.sub(r'\[\s+("[^"]+"),\s+("[^"]+")\s+\]', r"[\1, \2]", text)  # a part likewise
+    path.write_text(text + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="sets to score (default: all)")
     parser.add_argument("--show", action="store_true", help="list each part's errors")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--record", action="store_true", help="make today's F1s the floors")
     args = parser.parse_args(argv)
 
     figures = {}
@@ -66,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.show:
             for (corpus, _), report in zip(entry["parts"], result["reports"], strict=True):
                 print(f"\n## {corpus}\n{format_report(report, show=True)}\n")
+    if args.record:
+        record(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n")
     return 0
