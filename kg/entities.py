@@ -38,6 +38,7 @@ from spacy.util import filter_spans
 
 from kg.lexicons import (
     abbreviations,
+    country_abbreviations,
     division_chain,
     division_prefix,
     divisions,
@@ -534,6 +535,8 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
                 continue  # 温岭泵业: a place's trade (its pump industry), not a company
             if is_division(word):
                 yield Candidate(start, words.ends[i], GPE, "lac_org", 2)
+            elif _is_country_government(word):
+                yield Candidate(start, words.ends[i] - 2, GPE, "lac_place", 1)
             else:
                 end = _before_post(words, i)
                 if end is not None and end - start >= 2:
@@ -545,6 +548,47 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
             word_list("non_place_endings.txt")
         ):
             yield Candidate(start, words.ends[i], GPE, "lac_place", 1)
+
+
+def national_bodies(words: Words) -> Iterator[Candidate]:
+    """Bodies that news names on their own (国务院, 新华社, 联合国: national_bodies.txt),
+    and a place's or country's ministry of that kind (美国财政部)."""
+    text = words.text
+    bodies = set(word_list("national_bodies.txt"))
+    for name, spans in _occurrences(text, bodies).items():
+        for start, end in spans:
+            if words.index_starting_at(start) is None or words.index_ending_at(end) is None:
+                continue  # inside a longer word (生态环境部门 is no ministry)
+            i = words.index_ending_at(start)
+            if i is not None and words.tags[i] in ("LOC", "ORG", "ns") and name.endswith("部"):
+                start = words.starts[i]  # 美国财政部: the country's ministry
+            yield Candidate(start, end, ORG, "national_body", 2)
+
+
+_TEAM = re.compile(r"(?:国家)?(?:男|女)?(?:子)?(?:足球|篮球|排球|乒乓球|游泳|田径)?队")
+
+
+def teams(words: Words) -> Iterator[Candidate]:
+    """A country's or a place's team (中国队, 印尼女队, X省代表队)."""
+    text = words.text
+    for i, tag in enumerate(words.tags):
+        if tag != "LOC" and not is_division(words.word(i)):
+            continue
+        match = _TEAM.match(text, words.ends[i])
+        if match and match.end() - match.start() <= 6:
+            yield Candidate(words.starts[i], match.end(), ORG, "team", 2)
+
+
+def _is_country_government(word: str) -> bool:
+    """美国政府, 俄政府: a country named through its government (the country is the name)."""
+    if not word.endswith("政府") or len(word) < 3:
+        return False
+    country = word[:-2]
+    return (
+        country in country_abbreviations()
+        or (country.endswith("国") and not is_division(country) and len(country) <= 5)
+        or country in country_abbreviations().values()
+    )
 
 
 def _is_place_trade(word: str) -> bool:
@@ -738,6 +782,7 @@ def persons(words: Words) -> Iterator[Candidate]:
             continue
         if (
             len(word) == 2
+            and word[0] in names
             and i + 1 < len(words.tags)
             and words.tags[i + 1] in _NOT_AFTER_SHORT_NAME
             and not _has_post_near(text, words.starts[i], words.ends[i])
@@ -844,7 +889,7 @@ def _occurrences(text: str, forms: set[str]) -> dict[str, list[tuple[int, int]]]
 
 
 RULES = {
-    "orgs": (suffix_names, tagger_orgs, party_committees),
+    "orgs": (suffix_names, tagger_orgs, party_committees, national_bodies, teams),
     "places": (division_names, free_trade_zones),
     "programmes": (quoted_programmes, titled_policies, unquoted_programmes),
     "persons": (persons,),
