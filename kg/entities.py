@@ -414,7 +414,9 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         start = words.starts[first]
         if end - start < 3 and word not in _GOV_WORDS:
             continue
-        if label == ORG and _is_category(words.text[start:end]):
+        if label == ORG and (
+            _is_category(words.text[start:end]) or _is_country_government(words.text[start:end])
+        ):
             continue
         yield Candidate(start, end, label, f"suffix_{label.lower()}", 3)
 

@@ -257,6 +257,13 @@ class ArticleResolver:
         if self.short_forms:
             names = _expand_short_forms(labels, names)
             names = _expand_sibling_branches(labels, names)
+        # A bare 市政府/县委 whose place the article never names stands for no node.
+        placed = [not _BARE_GOV.match(name) for name in names]
+        if not all(placed):
+            ents = tuple(ent for ent, keep in zip(ents, placed, strict=True) if keep)
+            names = [name for name, keep in zip(names, placed, strict=True) if keep]
+            doc.ents = ents
+            ents = doc.ents
         for ent, name in zip(ents, names, strict=True):
             ent._.canonical = name
         return doc
