@@ -782,19 +782,37 @@ def persons(words: Words) -> Iterator[Candidate]:
         longest = 16 if "·" in word else 6  # 汤姆士·史达福: a foreign name with its dot
         if not 2 <= len(word) <= longest or _is_address(word) or is_not_name(word):
             continue
-        if (
-            len(word) == 2
-            and word[0] in names
-            and i + 1 < len(words.tags)
-            and words.tags[i + 1] in _NOT_AFTER_SHORT_NAME
-            and not _has_post_near(text, words.starts[i], words.ends[i])
-        ):
-            continue  # 薯农增收, 陆海新通道: a two-character word read as a name
-        yield Candidate(words.starts[i], words.ends[i], PERSON, "lac_person", 2)
+        end = words.ends[i]
+        if len(word) == 2 and word[0] in names and _third_character(words, i):
+            if _ends_name(words, i + 2):
+                end += 1  # 罗豪|才主持: the tagger left the name's last character apart
+            else:
+                continue  # 陆海|新|通道: a word of a phrase, no name
+        yield Candidate(words.starts[i], end, PERSON, "lac_person", 2)
 
 
-#: Tags of a word that rarely follows a two-character person's name with no post.
-_NOT_AFTER_SHORT_NAME = frozenset({"v", "vd", "a", "ad", "an", "d", "m", "q"})
+#: One-character words that follow a name as words of the sentence (说, 是, 在 ...).
+_AFTER_NAME = frozenset("说是在也都还就又将已曾却把被向对从给让叫去来到为和与及等的了")
+#: Tags of the word that follows a complete name: a verb, preposition, particle, number,
+#: punctuation, conjunction or adverb.
+_NAME_FOLLOWERS = frozenset({"v", "vd", "p", "u", "m", "w", "c", "d", "TIME", "t", "xc"})
+
+
+def _third_character(words: Words, i: int) -> bool:
+    """Whether the word after the two-character name ``i`` is one character the tagger
+    read as a verb, adverb or adjective (not a word of the sentence like 说 or 是)."""
+    j = i + 1
+    return (
+        j < len(words.tags)
+        and words.ends[j] - words.starts[j] == 1
+        and words.tags[j] in ("v", "vd", "d", "a", "ad")
+        and words.word(j) not in _AFTER_NAME
+    )
+
+
+def _ends_name(words: Words, j: int) -> bool:
+    """Whether a name may end before word ``j`` (the text's end or a follower)."""
+    return j >= len(words.tags) or words.tags[j] in _NAME_FOLLOWERS
 
 
 def _has_post_near(text: str, start: int, end: int) -> bool:
