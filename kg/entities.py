@@ -91,6 +91,8 @@ _NOT_ORG = frozenset(
         "当局",
         "骗局",
         "饭局",
+        "部署",
+        "签署",
         "赌局",
         "棋局",
         "核心",
@@ -452,15 +454,23 @@ _STANDALONE_BODIES = frozenset(
 
 
 def _is_category(name: str) -> bool:
-    """丰泽区学校, 全市企业: a place and a bare kind of body names no organisation."""
+    """丰泽区学校, 美国公司: a place or a country and a bare kind of body names no
+    organisation."""
     prefix = division_prefix(name)
+    if not prefix.endswith(("市", "区", "县", "省", "旗", "州")):
+        prefix = next((c for c in _countries() if name.startswith(c)), "")
     rest = name[len(prefix) :]
     return (
-        prefix.endswith(("市", "区", "县", "省", "旗", "州"))
+        bool(prefix)
         and org_suffix(rest) == rest
         and rest not in _STANDALONE_BODIES
         and not rest.startswith("分")
     )
+
+
+@cache
+def _countries() -> tuple[str, ...]:
+    return tuple(sorted(set(country_abbreviations().values()), key=len, reverse=True))
 
 
 _FTZ = re.compile(
@@ -533,6 +543,8 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
             quoted = text[start - 1 : start] in '“「"' and i > 0
             if quoted and not org_suffix(word):
                 continue  # “e路通办”: a quoted name is a brand or a programme, not an org
+            if _is_category(word):
+                continue  # 美国公司: a kind of body of a country, no organisation
             if _is_place_trade(word) and not _supported(words, word):
                 continue  # 温岭泵业: a place's trade (its pump industry), not a company
             if is_division(word):
@@ -557,13 +569,13 @@ def national_bodies(words: Words) -> Iterator[Candidate]:
     and a place's or country's ministry of that kind (美国财政部)."""
     text = words.text
     bodies = set(word_list("national_bodies.txt"))
-    for name, spans in _occurrences(text, bodies).items():
+    for spans in _occurrences(text, bodies).values():
         for start, end in spans:
             if words.index_starting_at(start) is None or words.index_ending_at(end) is None:
                 continue  # inside a longer word (生态环境部门 is no ministry)
             i = words.index_ending_at(start)
-            if i is not None and words.tags[i] in ("LOC", "ORG", "ns") and name.endswith("部"):
-                start = words.starts[i]  # 美国财政部: the country's ministry
+            if i is not None and words.tags[i] == "LOC" and not is_division(words.word(i)):
+                start = words.starts[i]  # 美国财政部, 伊朗议会: a country's body
             yield Candidate(start, end, ORG, "national_body", 2)
 
 
@@ -778,7 +790,16 @@ def persons(words: Words) -> Iterator[Candidate]:
     for i, tag in enumerate(words.tags):
         if tag != "PER":
             continue
+        if i >= 2 and words.word(i - 1) in _NAME_DOTS and words.tags[i - 2] == "PER":
+            continue  # the second part of a dotted name, taken with the first
         word = words.word(i)
+        if (
+            i + 2 < len(words.tags)
+            and words.word(i + 1) in _NAME_DOTS
+            and words.tags[i + 2] == "PER"
+        ):
+            yield Candidate(words.starts[i], words.ends[i + 2], PERSON, "lac_person", 2)
+            continue  # 艾合买提·买买提: a name the tagger read in two parts
         longest = 16 if "·" in word else 6  # 汤姆士·史达福: a foreign name with its dot
         if not 2 <= len(word) <= longest or _is_address(word) or is_not_name(word):
             continue
@@ -791,6 +812,7 @@ def persons(words: Words) -> Iterator[Candidate]:
         yield Candidate(words.starts[i], end, PERSON, "lac_person", 2)
 
 
+_NAME_DOTS = frozenset("·•．.")
 #: One-character words that follow a name as words of the sentence (说, 是, 在 ...).
 _AFTER_NAME = frozenset("说是在也都还就又将已曾却把被向对从给让叫去来到为和与及等的了")
 #: Tags of the word that follows a complete name: a verb, preposition, particle, number,
@@ -822,8 +844,11 @@ def _has_post_near(text: str, start: int, end: int) -> bool:
 
 
 def _is_address(word: str) -> bool:
-    """A surname with a post or a form of address (周局长, 王女士): no name of its own."""
+    """A surname with a post or a form of address (周局长, 王女士, 小张, 老陈): no name of
+    its own."""
     rest = word[1:]
+    if len(word) == 2 and word[0] in "小老" and rest in surnames():
+        return True
     return rest in word_list("honorifics.txt") or is_post(rest)
 
 

@@ -365,13 +365,21 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
             for tail in listed:
                 if tail.name != head.name:
                     yield head, "partners_with", tail, "partners_list"
-        together = gap_ok and not text[left[-1].end : m_start].strip()  # not A、B等企业与C
+        # A、B与C签署: A and B sign together; not A、B等企业与C, nor A、B与C分别签订 (each
+        # of A and B signs with C).
+        together = (
+            gap_ok
+            and not text[left[-1].end : m_start].strip()
+            and "分别" not in text[m_end : later[0][0]]
+        )
         for i, head in enumerate(heads if together else []):  # A、B与C签署: A and B too
             for other in heads[i + 1 :]:
                 if other.name != head.name:
                     yield head, "partners_with", other, "partners_list"
     if not found_list:
-        group = [e for e in subjects(sentence, signals[0][0]) if e.type == ORG]
+        group = subjects(sentence, signals[0][0])
+        counted = bool(group) and bool(_COUNTED_PARTIES.match(text, group[-1].end))
+        group = [e for e in group if e.type == ORG or (counted and e.type == GPE)]
         for i, head in enumerate(group):  # A、B和C三方签署: every pair of the group
             for tail in group[i + 1 :]:
                 found_list = True
@@ -390,6 +398,10 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
         )
         if other:
             yield actor, "partners_with", other, "partners_both_sides"
+
+
+#: 三地, 两市, 四方 after a list: the places of the list act as one group.
+_COUNTED_PARTIES = re.compile(r"[两二三四五六七八九十多]+(?:地|方|市|区|县|省|家)")
 
 
 def _list_ending(sentence: Sentence, last: Ent) -> list[Ent]:

@@ -69,6 +69,12 @@ def _pick_division(name: str, *known: Container[str]) -> Division | None:
     options = divisions().get(name, [])
     if len(options) == 1:
         return options[0]
+    # 乌鲁木齐 is the city, not its county 乌鲁木齐县: a short form a division shares with
+    # a division inside it names the larger one.
+    names = {d.name for d in options}
+    outer = [d for d in options if d.parent not in names]
+    if len(outer) == 1 and len(options) == 2:
+        return outer[0]
     # The one whose parent is known (定西市's 安定区, not 台南市's), else the one known.
     by_parent = [d for d in options if any(d.parent in k for k in known)]
     if len(by_parent) == 1:
@@ -339,13 +345,13 @@ class _ArticlePlaces:
         return self._names[text]
 
     def with_place(self, name: str) -> str:
-        """区市场监管局 in an article about one district: that district's bureau."""
-        if (
-            len(name) < 4
-            or name[0] not in "市区县"
-            or division_chain(name[:2])
-            or _BARE_GOV.match(name)
-        ):
+        """区市场监管局 in an article about one district: that district's bureau; a bare
+        县委 or 区政府 likewise (a bare 市委 takes the article's city, see canonical_org)."""
+        bare = _BARE_GOV.match(name)
+        if bare and name[0] in "区县":
+            place = self._only_place(name[0])
+            return place + name[1:] if place else name
+        if len(name) < 4 or name[0] not in "市区县" or division_chain(name[:2]) or bare:
             return name
         place = self._only_place(name[0])
         return place + name[1:] if place else name
