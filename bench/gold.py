@@ -1,7 +1,8 @@
 """Score kg on every gold set of bench/gold_sets.json (or the sets named), micro-averaged
 over each set's parts.
 
-    python bench/gold.py                       # every set
+    python bench/gold.py                       # every set but the test splits
+    python bench/gold.py realnews-test         # a test split (first_look): only by name
     python bench/gold.py realnews-dev --show   # one set, with its errors
     python bench/gold.py --json scores.json    # also write the figures as JSON
     python bench/gold.py --record              # today's F1s become the gate's floors
@@ -85,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     for entry in gold_sets():
         if args.names and entry["name"] not in args.names:
             continue
+        if entry.get("first_look") and entry["name"] not in args.names:
+            continue  # a test split: scored only when named
         if not all(c.exists() and g.exists() for c, g in entry["parts"]):
             print(f"{entry['name']:<16}  (files missing, skipped)")
             continue

@@ -643,40 +643,92 @@ def _guided(sentence: Sentence) -> Iterator[tuple]:
 
 def _works_for(sentence: Sentence) -> Iterator[tuple]:
     text = sentence.text
-    government_posts = triggers()["works_for"]["government_posts"]
     ents = sentence.ents
     for i, person in enumerate(ents):
         if person.type != PERSON or is_byline(text[_clause_start(text, person.start) :].strip()):
             continue
-        orgs = [e for e in ents[:i] if e.type == ORG]
-        # 党工委书记 or 书记 after X党工委: try each post the name follows, longest first.
-        for first in posts_ending_at(text, person.start):
-            org_end, post = _posts_before(text, person.start, first)
-            if post in _NOT_EMPLOYMENT:
-                break
-            org = next((e for e in orgs if e.end == org_end), None)
-            if org:
-                yield person, "works_for", org, "works_for_post"
-                party = re.fullmatch(r"中共(.+?[省市区县州旗])委", org.name)
-                if party and first in government_posts:
-                    # 濂溪区委副书记、区长 X: the district's government (or the district) too.
-                    place = Ent(org.start, org.end, GPE, party.group(1))
-                    yield person, "works_for", _government(sentence, place), "works_for_post"
-                break
-            bare = _bare_body(sentence, org_end, i)
-            if bare:
-                yield person, "works_for", bare, "works_for_post"
-                break
-            place = next((e for e in ents[:i] if e.type == GPE and e.end == org_end), None)
-            if place and post in government_posts:
-                yield person, "works_for", _government(sentence, place), "works_for_post"
-                break
+        if any(True for _ in posts_ending_at(text, person.start)):
+            yield from _post_chain(sentence, i)
         else:
             # X局周明远局长: the organisation, the name, then the post.
-            org = next((e for e in orgs if e.end == person.start), None)
+            org = next((e for e in ents[:i] if e.type == ORG and e.end == person.start), None)
             post = post_starting_at(text, person.end, within=6)
             if org and post and post not in _NOT_EMPLOYMENT:
                 yield person, "works_for", org, "works_for_post"
+        yield from _appointed(sentence, i)
+
+
+def _post_chain(sentence: Sentence, i: int) -> Iterator[tuple]:
+    """The bodies whose posts precede the person ``i``, walking back over a chain of them
+    (X人大常委会党组副书记、Y中心主任、Z总工会主席 W: W works for all three)."""
+    text = sentence.text
+    ents = sentence.ents
+    person = ents[i]
+    end = person.start
+    while True:
+        employers, start = _employers_before(sentence, i, end)
+        for employer in employers:
+            yield person, "works_for", employer, "works_for_post"
+        if not employers or start is None or not text.endswith(("、", "兼"), 0, start):
+            return
+        end = start - 1
+
+
+def _employers_before(sentence: Sentence, i: int, end: int) -> tuple[list[Ent], int | None]:
+    """The bodies of the posts ending at ``end`` before person ``i``, and where the
+    body's name starts (None: a bare body, where the chain stops).
+
+    A party committee whose deputy secretary holds a government post right before the
+    name (濂溪区委副书记、区长 X) gives the place's government (or the place) too."""
+    text = sentence.text
+    ents = sentence.ents
+    government_posts = triggers()["works_for"]["government_posts"]
+    orgs = [e for e in ents[:i] if e.type == ORG]
+    # 党工委书记 or 书记 after X党工委: try each post the name follows, longest first.
+    for first in posts_ending_at(text, end):
+        org_end, post = _posts_before(text, end, first)
+        if post in _NOT_EMPLOYMENT:
+            return [], None
+        org = next((e for e in orgs if e.end == org_end), None)
+        if org:
+            found = [org]
+            party = re.fullmatch(r"中共(.+?[省市区县州旗])委", org.name)
+            if party and first in government_posts and end == ents[i].start:
+                place = Ent(org.start, org.end, GPE, party.group(1))
+                found.append(_government(sentence, place))
+            return found, org.start
+        bare = _bare_body(sentence, org_end, i)
+        if bare:
+            return [bare], None
+        place = next((e for e in ents[:i] if e.type == GPE and e.end == org_end), None)
+        if place and post in government_posts:
+            return [_government(sentence, place)], place.start
+    return [], None
+
+
+#: Verbs that put a person into a post: 选举X为Y主任, X任Y局局长.
+_APPOINTED = re.compile(r"(?:当选为|担任|出任|兼任|任|为)")
+
+
+def _appointed(sentence: Sentence, i: int) -> Iterator[tuple]:
+    """选举X为Y县人民政府县长, X任Y局局长: X works for Y (a post follows Y's name)."""
+    text = sentence.text
+    ents = sentence.ents
+    person = ents[i]
+    verb = _APPOINTED.match(text, person.end)
+    if verb is None or i + 1 >= len(ents):
+        return
+    body = ents[i + 1]
+    if body.start != verb.end() or body.type not in (ORG, GPE):
+        return
+    post = post_starting_at(text, body.end, within=8)
+    if post is None or post in _NOT_EMPLOYMENT:
+        return
+    if body.type == GPE:
+        if post not in triggers()["works_for"]["government_posts"]:
+            return
+        body = _government(sentence, body)
+    yield person, "works_for", body, "works_for_appointed"
 
 
 def _government(sentence: Sentence, place: Ent) -> Ent:
