@@ -63,7 +63,8 @@ _QUOTE = re.compile(r"“([^“”\n]{1,24})”|「([^「」\n]{1,24})」|\"([^\
 _TITLE = re.compile(r"《([^《》\n]{4,40})》")
 _NUMERAL = re.compile(r"^(?:[一二三四五六七八九十百千万两双]|\d)")
 _BYLINE_NAME = re.compile(
-    rf"(?:本报(?:特约|见习)?记者|特约记者|记者|通讯员)[\s:：]*([{_CJK}]{{2,3}})(?=报道|[\s、,，)）]|$)",
+    rf"(?:本报(?:特约|见习)?记者|特约记者|记者|通讯员)[\s:：]*([{_CJK}]{{2,3}}?)"
+    r"(?=报道|说|表示|介绍|[\s、,，)）]|$)",
     re.M,
 )
 _CREDIT_NAME = re.compile(rf"([{_CJK}]{{2,3}})[\s]+摄(?=\s|$)", re.M)
@@ -73,6 +74,8 @@ _NAME_BEFORE_BYLINE = re.compile(
 _NUMBERED_MEASURES = re.compile(
     r"[一二三四五六七八九十百两\d]+[条项](?:举措|措施|意见|规定|政策|新政|办法|机制|制度)"
 )
+#: The "chief" systems of responsibility (河长制, 林长制, 田长制, 网格长制).
+_CHIEF_SYSTEMS = re.compile(r"(?:河|湖|林|田|路|山|街|楼|网格|链|塘|渠)长制")
 _GOV_WORDS = ("市委", "市政府", "区委", "区政府", "县委", "县政府", "省委", "省政府", "市委党校")
 _NOT_ORG = frozenset(
     [
@@ -416,8 +419,11 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         start = words.starts[first]
         if end - start < 3 and word not in _GOV_WORDS:
             continue
+        name = words.text[start:end]
         if label == ORG and (
-            _is_category(words.text[start:end]) or _is_country_government(words.text[start:end])
+            _is_category(name)
+            or _is_country_government(name)
+            or _PARTY_AND_GOVERNMENT.fullmatch(name)
         ):
             continue
         yield Candidate(start, end, label, f"suffix_{label.lower()}", 3)
@@ -518,8 +524,13 @@ def party_committees(words: Words) -> Iterator[Candidate]:
                 None,
             )
             if start is None:
-                continue
+                if body_start and _CJK_CHAR.match(text, body_start - 1):
+                    continue
+                start = body_start  # 区委书记 X: the bare 区委, the article's district's
         yield Candidate(start, match.end(), ORG, "party_committee", 4)
+
+
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
 
 
 def tagger_orgs(words: Words) -> Iterator[Candidate]:
@@ -549,6 +560,10 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
                 continue  # 温岭泵业: a place's trade (its pump industry), not a company
             if is_division(word):
                 yield Candidate(start, words.ends[i], GPE, "lac_org", 2)
+            elif _PARTY_AND_GOVERNMENT.fullmatch(word):
+                continue  # 大同市委市政府: two bodies (party_and_government)
+            elif word.endswith("报讯"):
+                yield Candidate(start, words.ends[i] - 1, ORG, "lac_org", 2)  # X报讯: the paper
             elif _is_country_government(word):
                 yield Candidate(start, words.ends[i] - 2, GPE, "lac_place", 1)
             else:
@@ -556,6 +571,8 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
                 if end is not None and end - start >= 2:
                     rule = "lac_org" if org_suffix(text[start:end]) else "lac_name"
                     yield Candidate(start, end, ORG, rule, 2)
+        elif any(ch.isdigit() for ch in word) or word.endswith("乡村"):
+            continue  # 金宝街52号: an address; 下乡村: no village
         elif word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
             yield Candidate(start, words.ends[i], GPE, "lac_town", 1)
         elif word not in word_list("place_blocklist.txt") and not word.endswith(
@@ -591,6 +608,25 @@ def teams(words: Words) -> Iterator[Candidate]:
         match = _TEAM.match(text, words.ends[i])
         if match and match.end() - match.start() <= 6:
             yield Candidate(words.starts[i], match.end(), ORG, "team", 2)
+
+
+#: X市委市政府, 省委省政府, 县委、县政府 written as one: the party committee, the government.
+_PARTY_AND_GOVERNMENT = re.compile(
+    r"(?P<place>[\u4e00-\u9fff]{0,10}?)(?P<level>[省市区县州旗])委、?(?P=level)?(?:人民)?政府"
+)
+
+
+def party_and_government(words: Words) -> Iterator[Candidate]:
+    """大同市委市政府, 省委省政府: the party committee and the government, each a body."""
+    for i, tag in enumerate(words.tags):
+        match = _PARTY_AND_GOVERNMENT.fullmatch(words.word(i)) if tag in PROPER_TAGS else None
+        if match is None:
+            continue
+        start = words.starts[i]
+        committee_end = start + match.end("level") + 1
+        yield Candidate(start, committee_end, ORG, "party_and_government", 2)
+        government_start = committee_end + (1 if words.text[committee_end] == "、" else 0)
+        yield Candidate(government_start, words.ends[i], ORG, "party_and_government", 2)
 
 
 def _is_country_government(word: str) -> bool:
@@ -754,6 +790,8 @@ def unquoted_programmes(words: Words) -> Iterator[Candidate]:
     text = words.text
     for match in _NUMBERED_MEASURES.finditer(text):
         yield Candidate(match.start(), match.end(), PROGRAMME, "numbered_measures", 3)
+    for match in _CHIEF_SYSTEMS.finditer(text):
+        yield Candidate(match.start(), match.end(), PROGRAMME, "programme_head", 3)
     for head in word_list("unquoted_programme_heads.txt"):
         for match in re.finditer(re.escape(head), text):
             head_start = match.start()
@@ -934,7 +972,14 @@ def _occurrences(text: str, forms: set[str]) -> dict[str, list[tuple[int, int]]]
 
 
 RULES = {
-    "orgs": (suffix_names, tagger_orgs, party_committees, national_bodies, teams),
+    "orgs": (
+        suffix_names,
+        tagger_orgs,
+        party_committees,
+        party_and_government,
+        national_bodies,
+        teams,
+    ),
     "places": (division_names, free_trade_zones),
     "programmes": (quoted_programmes, titled_policies, unquoted_programmes),
     "persons": (persons,),

@@ -665,13 +665,51 @@ def _post_chain(sentence: Sentence, i: int) -> Iterator[tuple]:
     ents = sentence.ents
     person = ents[i]
     end = person.start
+    first_segment = True
     while True:
         employers, start = _employers_before(sentence, i, end)
+        if not employers and first_segment:
+            employers = _own_government(sentence, i, end)
         for employer in employers:
             yield person, "works_for", employer, "works_for_post"
-        if not employers or start is None or not text.endswith(("、", "兼"), 0, start):
+        if not employers:
+            # 法制委副主任委员、法工委主任 X: a body kg does not name; walk on over it.
+            start = _segment_start(text, end)
+        if start is None or not text.endswith(("、", "兼"), 0, start):
             return
         end = start - 1
+        first_segment = False
+
+
+def _segment_start(text: str, end: int) -> int | None:
+    """Where the post segment ending at ``end`` starts: after the 、 or 兼 before it (at
+    most 12 characters back), or None."""
+    cut = max(text.rfind("、", max(0, end - 13), end), text.rfind("兼", max(0, end - 13), end))
+    return cut + 1 if cut >= 0 and posts_ending_at(text, end) else None
+
+
+def _own_government(sentence: Sentence, i: int, end: int) -> list[Ent]:
+    """常务副县长 X with no body before the post: the government (or the place) of the one
+    county (city, district ...) the article names."""
+    text = sentence.text
+    post = next(iter(posts_ending_at(text, end)), None)
+    if post is None or post not in triggers()["works_for"]["government_posts"]:
+        return []
+    start = end - len(post)
+    if start and _CJK.match(text, start - 1) and text[start - 1] not in "常务":
+        return []  # X县县长 or a body kg does not know: not the article's place
+    level = post.removeprefix("常务").removeprefix("副")[0]
+    places = {
+        e.name: e
+        for e in [*sentence.context, *sentence.ents[:i]]
+        if e.type == GPE and e.name.endswith(level)
+    }
+    if len(places) != 1:
+        return []
+    return [_government(sentence, next(iter(places.values())))]
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _employers_before(sentence: Sentence, i: int, end: int) -> tuple[list[Ent], int | None]:
@@ -706,6 +744,7 @@ def _employers_before(sentence: Sentence, i: int, end: int) -> tuple[list[Ent], 
     return [], None
 
 
+_TERM = re.compile(r"第[一二三四五六七八九十百\d]+届(?:委员会|常务委员会)?")
 #: Verbs that put a person into a post: 选举X为Y主任, X任Y局局长.
 _APPOINTED = re.compile(r"(?:当选为|担任|出任|兼任|任|为)")
 
@@ -721,7 +760,8 @@ def _appointed(sentence: Sentence, i: int) -> Iterator[tuple]:
     body = ents[i + 1]
     if body.start != verb.end() or body.type not in (ORG, GPE):
         return
-    post = post_starting_at(text, body.end, within=8)
+    term = _TERM.match(text, body.end)  # 为X政协第十一届委员会主席
+    post = post_starting_at(text, term.end() if term else body.end, within=8)
     if post is None or post in _NOT_EMPLOYMENT:
         return
     if body.type == GPE:

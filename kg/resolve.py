@@ -32,6 +32,7 @@ from kg.lexicons import (
     division_chain,
     division_prefix,
     divisions,
+    word_list,
 )
 from kg.nlp import doc_text
 from kg.records import Mention
@@ -171,7 +172,10 @@ def parse_name(name: str) -> NameParts:
     for cut in range(len(name) - 2, len(name) - len(rest), -1):
         head, tail = name[:cut], name[cut:]
         suffix = org_suffix(head)
-        if not suffix or len(head) - len(suffix) < 2 or org_suffix(tail) is None:
+        national = head in word_list("national_bodies.txt")  # 新华社 of 新华社X分社
+        if (not national and (not suffix or len(head) - len(suffix) < 2)) or org_suffix(
+            tail
+        ) is None:
             continue
         if any(tail.startswith(s) for s in _SUFFIX_STARTS):
             continue
@@ -351,7 +355,7 @@ class _ArticlePlaces:
         if bare and name[0] in "区县":
             place = self._only_place(name[0])
             return place + name[1:] if place else name
-        if len(name) < 4 or name[0] not in "市区县" or division_chain(name[:2]) or bare:
+        if len(name) < 3 or name[0] not in "市区县" or division_chain(name[:2]) or bare:
             return name
         place = self._only_place(name[0])
         return place + name[1:] if place else name
