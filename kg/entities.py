@@ -52,6 +52,7 @@ from kg.lexicons import (
 from kg.nlp import doc_text
 
 ORG, GPE, PROGRAMME, PERSON = "ORG", "GPE", "PROGRAMME", "PERSON"
+LOC = "LOC"  # a place that is no administration: a mention, never a node (schema)
 
 PROPER_TAGS = frozenset({"LOC", "ORG", "nz", "ns", "nt", "nw"})
 STOP_TAGS = frozenset(
@@ -204,9 +205,22 @@ class Words:
         return i if i < len(self.starts) and self.starts[i] == start else None
 
 
+#: Words that join two names the tagger read as one (X分社和Y分社, X行向Y公司).
+_JOINTS = re.compile("[和及向、]")
+
+
 def _split_at_breakers(text: str, offset: int, tag: str) -> list[tuple[int, int, str]]:
     if tag not in PROPER_TAGS or len(text) < 5 or _SCHOOL_NAME.match(text):
         return [(offset, offset + len(text), tag)]
+    for joint in _JOINTS.finditer(text, 2):
+        if org_suffix(text[: joint.start()]):  # X分社和Y分社, X农商行向Y公司: two names
+            rest = text[joint.end() :]
+            right = _split_at_breakers(rest, offset + joint.end(), tag) if rest else []
+            return [
+                (offset, offset + joint.start(), tag),
+                (offset + joint.start(), offset + joint.end(), "c"),
+                *right,
+            ]
     for breaker in _breakers():
         at = text.find(breaker, 2)
         if at > 0:
@@ -578,7 +592,8 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
         elif word not in word_list("place_blocklist.txt") and not word.endswith(
             word_list("non_place_endings.txt")
         ):
-            yield Candidate(start, words.ends[i], GPE, "lac_place", 1)
+            label = LOC if word.endswith(word_list("feature_endings.txt")) else GPE
+            yield Candidate(start, words.ends[i], label, "lac_place", 1)
 
 
 def national_bodies(words: Words) -> Iterator[Candidate]:
@@ -612,7 +627,8 @@ def teams(words: Words) -> Iterator[Candidate]:
 
 #: X市委市政府, 省委省政府, 县委、县政府 written as one: the party committee, the government.
 _PARTY_AND_GOVERNMENT = re.compile(
-    r"(?P<place>[\u4e00-\u9fff]{0,10}?)(?P<level>[省市区县州旗])委、?(?P=level)?(?:人民)?政府"
+    r"(?P<place>[\u4e00-\u9fff]{0,10}?)(?:(?P<level>[省市区县州旗])委|党委)、?(?P=level)?"
+    r"(?:人民)?政府"
 )
 
 
@@ -623,6 +639,9 @@ def party_and_government(words: Words) -> Iterator[Candidate]:
         if match is None:
             continue
         start = words.starts[i]
+        if match.group("level") is None:  # 八都党委政府: the town's party committee
+            yield Candidate(start, start + match.end("place") + 2, ORG, "party_and_government", 2)
+            continue
         committee_end = start + match.end("level") + 1
         yield Candidate(start, committee_end, ORG, "party_and_government", 2)
         government_start = committee_end + (1 if words.text[committee_end] == "、" else 0)

@@ -11,7 +11,7 @@ import networkx as nx
 from kg.records import ArticleResult, Mention
 from kg.resolve import places_in_name, resolve_names
 from kg.runtime import paused_gc
-from kg.schema import ALIAS_SEP, SYMMETRIC_RELATIONS, node_id
+from kg.schema import ALIAS_SEP, MENTION_ONLY_TYPES, SYMMETRIC_RELATIONS, node_id
 from kg.spool import MentionLog
 
 
@@ -54,6 +54,8 @@ def assemble(
     places: set[str] = set()  # the places the corpus names (see places_named)
 
     def count(key: tuple[str, str, str], article: str, n: int) -> None:
+        if key[0] in MENTION_ONLY_TYPES:
+            return
         per_article = named.get(key)
         if per_article is None:
             key = tuple(strings.setdefault(s, s) for s in key)

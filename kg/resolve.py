@@ -40,6 +40,7 @@ from kg.records import Mention
 _QUOTES = "“”‘’\"'「」『』《》〈〉"
 _QUOTED = re.compile(r"[“「\"]([^“”「」\"]+)[”」\"]")
 _GOV = re.compile(r"^(中共)?(.{2,8}?[省市区县州])(委|人民政府|政府|委党校)$")
+_COURT = re.compile(r"^(.{2,8}?)(法院|检察院)$")
 _BARE_GOV = re.compile(r"^([省市区县州])(委|人民政府|政府|委党校)$")
 
 
@@ -130,6 +131,11 @@ def canonical_org(name: str, city: str | None = None) -> str:
     bare = _BARE_GOV.match(name)
     if bare and city and city.endswith(bare.group(1)):
         name = city + bare.group(2)
+    court = _COURT.match(name)
+    if court and division_chain(court.group(1)):
+        place = place_name(court.group(1))
+        if place in divisions():  # 武宁县法院, 台江法院: the place's people's court
+            return f"{place}人民{court.group(2)}"
     match = _GOV.match(name)
     if not match or not division_chain(match.group(2)):
         return name

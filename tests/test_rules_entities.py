@@ -58,7 +58,7 @@ def test_table_is_well_formed() -> None:
         assert _items(row["must"]) or _items(row["must_not"]), f"line {line}: asserts nothing"
         for item in _items(row["must"]):
             label, _, name = item.partition(":")
-            assert label in ("ORG", "GPE", "PROGRAMME", "PERSON") and name, (
+            assert label in ("ORG", "GPE", "LOC", "PROGRAMME", "PERSON") and name, (
                 f"line {line}: bad must item {item!r}"
             )
             assert name in row["text"], f"line {line}: {name!r} is not in the text"
