@@ -715,8 +715,10 @@ def quoted_programmes(words: Words) -> Iterator[Candidate]:
         # “A”“B”, “A”、“B”: a quote listed right after a programme is one too.
         listed = previous[1] and text[previous[0] : start] in _QUOTE_LIST_SEPARATORS
         previous = (end, "")
-        if _MEDIA_AFTER.match(text[end : end + 12]):
-            continue
+        if _MEDIA_AFTER.match(text[end : end + 12]) or _names_company(text, core):
+            continue  # a media account, or a company's brand (“四星玻璃”)
+        if not head and len(core) <= 2 and _NUMERAL.match(core):
+            continue  # “三农”, “两节”: a numbered abbreviation, no programme of its own
         if head or listed or _is_programme_core(core, text[max(0, start - 8) : start]):
             accepted.add(core)
             previous = (end, core)
@@ -725,6 +727,11 @@ def quoted_programmes(words: Words) -> Iterator[Candidate]:
     for start, end, core in found:
         if core in accepted:
             yield Candidate(start, end, PROGRAMME, "quoted_programme", 4)
+
+
+def _names_company(text: str, core: str) -> bool:
+    """Whether the text names a company whose name carries ``core`` (四星玻璃股份有限公司)."""
+    return bool(re.search(re.escape(core) + r"[^，。、；“”\s]{0,8}?(?:公司|集团)", text))
 
 
 def _noun_head(words: Words, end: int, heads: tuple[str, ...]) -> str | None:
@@ -1049,6 +1056,20 @@ def without_fragments(words: Words, chosen: list[Candidate]) -> list[Candidate]:
     return [c for c in chosen if not fragment(c)]
 
 
+def without_person_names(words: Words, chosen: list[Candidate]) -> list[Candidate]:
+    """Drop the tagger's bare names (no suffix) that the article gives as a person holding
+    a post (市委书记包钢 ... 包钢 read as a company elsewhere)."""
+    text = words.text
+    people = {
+        text[c.start : c.end]
+        for c in chosen
+        if c.label == PERSON and _has_post_near(text, c.start, c.end)
+    }
+    if not people:
+        return chosen
+    return [c for c in chosen if not (c.rule == "lac_name" and text[c.start : c.end] in people)]
+
+
 class _Taken:
     """Character spans already taken; a test for overlap costs the span's length.
 
@@ -1109,6 +1130,7 @@ class EntityRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         words = Words.from_doc(doc)
         chosen = without_fragments(words, choose(find_candidates(words, self.enabled)))
+        chosen = without_person_names(words, chosen)
         if self.enabled.get("orgs", True):
             chosen = choose(chosen + list(company_short_forms(words, chosen)))
         doc = align(doc, {b for c in chosen for b in (c.start, c.end)})

@@ -39,9 +39,9 @@ from kg.records import Mention
 
 _QUOTES = "“”‘’\"'「」『』《》〈〉"
 _QUOTED = re.compile(r"[“「\"]([^“”「」\"]+)[”」\"]")
-_GOV = re.compile(r"^(中共)?(.{2,8}?[省市区县州])(委|人民政府|政府|委党校)$")
+_GOV = re.compile(r"^(中共)?(.{2,8}?[省市区县州旗盟])(委|人民政府|政府|委党校)$")
 _COURT = re.compile(r"^(.{2,8}?)(法院|检察院)$")
-_BARE_GOV = re.compile(r"^([省市区县州])(委|人民政府|政府|委党校)$")
+_BARE_GOV = re.compile(r"^([省市区县州旗盟])(委|人民政府|政府|委党校)$")
 
 
 def strip_quotes(text: str) -> str:
@@ -358,10 +358,10 @@ class _ArticlePlaces:
         """区市场监管局 in an article about one district: that district's bureau; a bare
         县委 or 区政府 likewise (a bare 市委 takes the article's city, see canonical_org)."""
         bare = _BARE_GOV.match(name)
-        if bare and name[0] in "区县":
+        if bare and name[0] in "区县旗盟":
             place = self._only_place(name[0])
             return place + name[1:] if place else name
-        if len(name) < 3 or name[0] not in "市区县" or division_chain(name[:2]) or bare:
+        if len(name) < 3 or name[0] not in "市区县旗盟" or division_chain(name[:2]) or bare:
             return name
         place = self._only_place(name[0])
         return place + name[1:] if place else name
