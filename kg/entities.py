@@ -538,9 +538,21 @@ def party_committees(words: Words) -> Iterator[Candidate]:
                 None,
             )
             if start is None:
-                if body_start and _CJK_CHAR.match(text, body_start - 1):
+                before = next(
+                    (
+                        s
+                        for s in range(max(0, body_start - 10), body_start - 1)
+                        if division_chain(text[s:body_start])
+                        and text[s:body_start].endswith(match.group()[0])
+                    ),
+                    None,
+                )
+                if before is not None:
+                    start = before  # 定远县县委书记: the county written, then its 县委
+                elif body_start and _CJK_CHAR.match(text, body_start - 1):
                     continue
-                start = body_start  # 区委书记 X: the bare 区委, the article's district's
+                else:
+                    start = body_start  # 区委书记 X: the bare 区委, the article's district's
         yield Candidate(start, match.end(), ORG, "party_committee", 4)
 
 

@@ -325,6 +325,7 @@ def sentence_relations(
     yield from _guided(sentence)
     yield from _subsidiaries(sentence)
     yield from _works_for(sentence)
+    yield from _leaders(sentence)
     yield from _located(sentence)
 
 
@@ -699,14 +700,58 @@ def _own_government(sentence: Sentence, i: int, end: int) -> list[Ent]:
     if start and _CJK.match(text, start - 1) and text[start - 1] not in "常务":
         return []  # X县县长 or a body kg does not know: not the article's place
     level = post.removeprefix("常务").removeprefix("副")[0]
-    places = {
-        e.name: e
-        for e in [*sentence.context, *sentence.ents[:i]]
-        if e.type == GPE and e.name.endswith(level)
-    }
-    if len(places) != 1:
-        return []
-    return [_government(sentence, next(iter(places.values())))]
+    place = _place_of_level(sentence, i, level)
+    return [_government(sentence, place)] if place else []
+
+
+def _place_of_level(sentence: Sentence, i: int, level: str) -> Ent | None:
+    """The place of a level (县, 区, 市 ...) that a bare post or 区领导 before entity ``i``
+    belongs to: the nearest one named before it in the sentence, else the one the
+    article names."""
+    here = [e for e in sentence.ents[:i] if e.type == GPE and e.name.endswith(level)]
+    if here:
+        return here[-1]
+    named = [*sentence.context, *sentence.ents]
+    places = {e.name: e for e in named if e.type == GPE and e.name.endswith(level)}
+    if not places:  # 普陀区 of 普陀区行政服务中心, where the article names no place alone
+        for e in named:
+            place = parse_name(e.name).place if e.type == ORG else None
+            if place and place.endswith(level):
+                places.setdefault(place, Ent(e.start, e.end, GPE, place))
+    return next(iter(places.values())) if len(places) == 1 else None
+
+
+#: 区领导 A、B、C: the leaders of the district (市, 县 ...) named after it.
+_LEADERS = re.compile(r"([省市区县州旗])(?:委|政府)?领导")
+
+
+def _leaders(sentence: Sentence) -> Iterator[tuple]:
+    """区领导施小琳、周敏浩: each listed person works for the district (its government)."""
+    text = sentence.text
+    ents = sentence.ents
+    for match in _LEADERS.finditer(text):
+        i = next((k for k, e in enumerate(ents) if e.start >= match.end()), None)
+        if i is None or ents[i].start != match.end() or ents[i].type != PERSON:
+            continue
+        if match.start() and _CJK.match(text, match.start() - 1):
+            continue  # X市领导: a body of its own, named
+        place = _place_of_level(sentence, i, match.group(1))
+        if place is None:
+            continue
+        body = _government(sentence, place)
+        for person in _list_ending_after(sentence, i):
+            yield person, "works_for", body, "works_for_leaders"
+
+
+def _list_ending_after(sentence: Sentence, i: int) -> list[Ent]:
+    """The persons listed from entity ``i`` on (A、B和C)."""
+    listed = [sentence.ents[i]]
+    for other in sentence.ents[i + 1 :]:
+        gap = sentence.text[listed[-1].end : other.start]
+        if other.type != PERSON or gap not in ("、", "和", "及"):
+            break
+        listed.append(other)
+    return listed
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
