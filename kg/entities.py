@@ -601,6 +601,10 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
             continue  # 金宝街52号: an address; 下乡村: no village
         elif word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
             yield Candidate(start, words.ends[i], GPE, "lac_town", 1)
+        elif _before_region_word(text, words.ends[i]) and not any(
+            d.name == word for d in divisions().get(word, ())
+        ):
+            continue  # 兰西城市群: two places' short names, no place of their own
         elif word not in word_list("place_blocklist.txt") and not word.endswith(
             word_list("non_place_endings.txt")
         ):
@@ -697,10 +701,18 @@ def division_names(words: Words) -> Iterator[Candidate]:
         if end is None:
             continue
         last = division_chain(words.text[start:end])[-1]
+        full = any(d.name == last for d in divisions()[last])
+        if not full and _before_region_word(words.text, end):
+            continue  # 兰西城市群, 双城经济圈: a region of two places, no 兰西县
         # A short form alone (资源, 振兴) counts only where the tagger also saw a place.
-        if any(d.name == last for d in divisions()[last]) or words.tags[i] in PROPER_TAGS:
+        if full or words.tags[i] in PROPER_TAGS:
             yield Candidate(start, end, GPE, "division", 2)
             covered = end
+
+
+def _before_region_word(text: str, end: int) -> bool:
+    """Whether a region word (城市群, 经济圈: region_words.txt) follows offset ``end``."""
+    return text.startswith(word_list("region_words.txt"), end)
 
 
 def _division_prefix_end(text: str, start: int, limit: int) -> int | None:
@@ -869,11 +881,7 @@ def persons(words: Words) -> Iterator[Candidate]:
         if i >= 2 and words.word(i - 1) in _NAME_DOTS and words.tags[i - 2] == "PER":
             continue  # the second part of a dotted name, taken with the first
         word = words.word(i)
-        if (
-            i + 2 < len(words.tags)
-            and words.word(i + 1) in _NAME_DOTS
-            and words.tags[i + 2] == "PER"
-        ):
+        if i + 2 < len(words.tags) and words.word(i + 1) in _NAME_DOTS and _name_part(words, i + 2):
             yield Candidate(words.starts[i], words.ends[i + 2], PERSON, "lac_person", 2)
             continue  # 艾合买提·买买提: a name the tagger read in two parts
         longest = 16 if "·" in word else 6  # 汤姆士·史达福: a foreign name with its dot
@@ -894,6 +902,17 @@ _AFTER_NAME = frozenset("说是在也都还就又将已曾却把被向对从给�
 #: Tags of the word that follows a complete name: a verb, preposition, particle, number,
 #: punctuation, conjunction or adverb.
 _NAME_FOLLOWERS = frozenset({"v", "vd", "p", "u", "m", "w", "c", "d", "TIME", "t", "xc"})
+
+
+def _name_part(words: Words, j: int) -> bool:
+    """Whether word ``j`` can be the part of a dotted name after the dot (买买提, whatever
+    the tagger made of it): a person word, or two to six characters of no function."""
+    word = words.word(j)
+    return words.tags[j] == "PER" or (
+        2 <= len(word) <= 6
+        and words.tags[j] not in ("w", "m", "p", "u", "c", "TIME")
+        and bool(_CJK_CHAR.fullmatch(word[0]))
+    )
 
 
 def _third_character(words: Words, i: int) -> bool:

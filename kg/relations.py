@@ -666,6 +666,9 @@ def _post_chain(sentence: Sentence, i: int) -> Iterator[tuple]:
     ents = sentence.ents
     person = ents[i]
     end = person.start
+    aside = _ASIDE_BEFORE.search(text, 0, end)
+    if aside and aside.end() == end:
+        end = aside.start()  # 管委会副主任（副区长）蒲杰: the post before the aside
     first_segment = True
     while True:
         employers, start = _employers_before(sentence, i, end)
@@ -680,6 +683,9 @@ def _post_chain(sentence: Sentence, i: int) -> Iterator[tuple]:
             return
         end = start - 1
         first_segment = False
+
+
+_ASIDE_BEFORE = re.compile(r"[(（][^()（）]{1,8}[)）]$")
 
 
 def _segment_start(text: str, end: int) -> int | None:
@@ -825,7 +831,7 @@ def _government(sentence: Sentence, place: Ent) -> Ent:
 
 _NOT_EMPLOYMENT = ("记者", "特约记者", "通讯员", "教授")
 #: Bodies named by their kind alone once the article has named them (集团副总经理 X).
-_BARE_BODIES = ("集团", "公司", "支行", "分行", "医院", "学院", "分局")
+_BARE_BODIES = ("集团", "公司", "支行", "分行", "医院", "学院", "分局", "管委会", "管理委员会")
 
 
 def _bare_body(sentence: Sentence, end: int, before: int) -> Ent | None:
