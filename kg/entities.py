@@ -880,7 +880,15 @@ def persons(words: Words) -> Iterator[Candidate]:
             continue
         if i >= 2 and words.word(i - 1) in _NAME_DOTS and words.tags[i - 2] == "PER":
             continue  # the second part of a dotted name, taken with the first
+        if i >= 1 and _is_name_word(words, i - 1) and _is_name_word(words, i):
+            continue  # the second of two person words in a row, taken with the first
         word = words.word(i)
+        if i + 1 < len(words.tags) and _is_name_word(words, i) and _is_name_word(words, i + 1):
+            end = words.ends[i + 1]  # 亚斯特|任布斯基, 彼得·|皮奥: one name in two words
+            name = words.text[words.starts[i] : end]
+            if end - words.starts[i] <= 16 and not _is_address(name) and not _is_address(word):
+                yield Candidate(words.starts[i], end, PERSON, "lac_person", 2)
+            continue
         if i + 2 < len(words.tags) and words.word(i + 1) in _NAME_DOTS and _name_part(words, i + 2):
             yield Candidate(words.starts[i], words.ends[i + 2], PERSON, "lac_person", 2)
             continue  # 艾合买提·买买提: a name the tagger read in two parts
@@ -896,12 +904,18 @@ def persons(words: Words) -> Iterator[Candidate]:
         yield Candidate(words.starts[i], end, PERSON, "lac_person", 2)
 
 
-_NAME_DOTS = frozenset("·•．.")
+_NAME_DOTS = frozenset("·•．.—-")
 #: One-character words that follow a name as words of the sentence (说, 是, 在 ...).
 _AFTER_NAME = frozenset("说是在也都还就又将已曾却把被向对从给让叫去来到为和与及等的了")
 #: Tags of the word that follows a complete name: a verb, preposition, particle, number,
 #: punctuation, conjunction or adverb.
 _NAME_FOLLOWERS = frozenset({"v", "vd", "p", "u", "m", "w", "c", "d", "TIME", "t", "xc"})
+
+
+def _is_name_word(words: Words, j: int) -> bool:
+    """A person word of the tagger that starts with a Chinese character (not a line
+    break the tagger called a person)."""
+    return words.tags[j] == "PER" and bool(_CJK_CHAR.match(words.text, words.starts[j]))
 
 
 def _name_part(words: Words, j: int) -> bool:
