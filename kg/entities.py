@@ -631,11 +631,11 @@ _TEAM = re.compile(r"(?:国家)?(?:男|女)?(?:子)?(?:足球|篮球|排球|乒�
 
 
 def teams(words: Words) -> Iterator[Candidate]:
-    """A country's or a place's team (中国队, 印尼女队, X省代表队)."""
+    """A country's, a place's or a club's team (中国队, 印尼女队, 松日队)."""
     text = words.text
     for i, tag in enumerate(words.tags):
-        if tag != "LOC" and not is_division(words.word(i)):
-            continue
+        if tag not in ("LOC", "ORG", "nz") and not is_division(words.word(i)):
+            continue  # a place's, or a club's (松日队): a name the tagger knows
         match = _TEAM.match(text, words.ends[i])
         if match and match.end() - match.start() <= 6:
             yield Candidate(words.starts[i], match.end(), ORG, "team", 2)
@@ -669,11 +669,20 @@ def _is_country_government(word: str) -> bool:
     if not word.endswith("政府") or len(word) < 3:
         return False
     country = word[:-2]
+    if country in country_abbreviations() or country in country_abbreviations().values():
+        return True
+    # 南斯拉夫政府, 巴西政府: a name of two to five characters that is no Chinese division
+    # and does not end like one, nor like a kind of government (中央, 地方, 人民, 特区).
     return (
-        country in country_abbreviations()
-        or (country.endswith("国") and not is_division(country) and len(country) <= 5)
-        or country in country_abbreviations().values()
+        2 <= len(country) <= 5
+        and not division_prefix(country)
+        and not country.endswith(_NOT_COUNTRY_ENDINGS)
+        and not org_suffix(country)
     )
+
+
+#: Endings of what comes before 政府 in a name that is no country.
+_NOT_COUNTRY_ENDINGS = (*"省市区县州旗盟镇乡村", "中央", "地方", "人民", "特区", "街道", "自治区")
 
 
 def _is_place_trade(word: str) -> bool:
