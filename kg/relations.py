@@ -48,6 +48,8 @@ _CLAUSE = re.compile(r"[，,；;：:—！？!?。]|——")
 _DATELINE = re.compile(
     r"^\s*(?:本报讯|新华社[^\s]{0,8}电|本报[\u3400-\u9fff]{0,6}电)?\s*"
     r"(?:[(（](?:本报)?(?:特约|见习)?记者[\s\u3400-\u9fff、]{2,16}[)）]"
+    # 【新天水·天水日报记者X Y】, (X报记者 Y 通讯员 Z): a bracketed credit with a media name
+    r"|[【\[(（][^】\]()（）]{0,24}(?:记者|通讯员)[^】\]()（）]{0,24}[】\])）]"
     r"|(?:本报)?(?:特约|见习)?记者\s*[\u3400-\u9fff]{2,4}(?:\s*通讯员\s*[\u3400-\u9fff]{2,4})?\s*报道)?"
     r"\s*"
 )
@@ -80,6 +82,8 @@ class Sentence:
     # The article's organisations by name and by local name (岳池县人民政府 for
     # 广安市岳池县人民政府).
     article_orgs: dict[str, str] = field(default_factory=dict)
+    # The names the article has already given a partner (shared by its sentences).
+    partnered: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if not self.evidence:
@@ -192,8 +196,8 @@ def subjects(sentence: Sentence, before: int) -> list[Ent]:
     for i, ent in enumerate(sentence.ents):
         if ent.end > before:
             break
-        if ent.type not in (ORG, GPE):
-            continue
+        if ent.type not in (ORG, GPE) or ent.end <= _dateline_end(text):
+            continue  # not a paper named in the dateline (本报讯【X日报记者 Y】)
         start = max(_clause_start(text, ent.start), _dateline_end(text))
         if _speaker_clause(text, ent.end, before):
             continue  # X局长Y介绍，……: the speaker's body is not the actor of what follows
@@ -386,7 +390,8 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
                 found_list = True
                 yield head, "partners_with", tail, "partners_list"
     sides = next((text.find(w) for w in lexicon["both_sides"] if w in text), -1)
-    if not found_list and actor and sides >= 0:
+    if not found_list and actor and sides >= 0 and actor.name not in sentence.partnered:
+        # 双方 after the article named the actor's partner: that pair, already linked.
         here = [e for e in sentence.ents if e.end <= sides]
         # The last organisation named before 双方 other than the actor: scan backwards.
         other = next(
@@ -916,8 +921,10 @@ class RelationExtractor:
         sentences = _sentences(doc, ents, index)
         names = {e.name for s in sentences for e in s.ents if e.type == ORG}
         orgs = {local_name(name): name for name in sorted(names)} | {n: n for n in names}
+        partnered: set[str] = set()
         for sentence in sentences:
             sentence.article_orgs = orgs
+            sentence.partnered = partnered
         if self.from_names:
             places = _places(ents)
             seen = set()
@@ -941,6 +948,8 @@ class RelationExtractor:
             for sentence in sentences:
                 sentence.context = recent[-30:]
                 for head, rel, tail, rule in sentence_relations(sentence, actor, recent):
+                    if rel == "partners_with":
+                        partnered.update((head.name, tail.name))
                     found.append(
                         Relation(
                             head.name,
