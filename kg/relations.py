@@ -650,11 +650,17 @@ def _guided(sentence: Sentence) -> Iterator[tuple]:
 def _works_for(sentence: Sentence) -> Iterator[tuple]:
     text = sentence.text
     ents = sentence.ents
+    employers_of: dict[int, list[Ent]] = {}
     for i, person in enumerate(ents):
         if person.type != PERSON or is_byline(text[_clause_start(text, person.start) :].strip()):
             continue
         if any(True for _ in posts_ending_at(text, person.start)):
-            yield from _post_chain(sentence, i)
+            found = [edge[2] for edge in _post_chain(sentence, i)]
+            if not found:
+                found = _listed_colleague(sentence, i, employers_of)
+            employers_of[i] = found
+            for employer in found:
+                yield person, "works_for", employer, "works_for_post"
         else:
             # X局周明远局长: the organisation, the name, then the post.
             org = next((e for e in ents[:i] if e.type == ORG and e.end == person.start), None)
@@ -662,6 +668,22 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
             if org and post and post not in _NOT_EMPLOYMENT:
                 yield person, "works_for", org, "works_for_post"
         yield from _appointed(sentence, i)
+
+
+def _listed_colleague(sentence: Sentence, i: int, employers_of: dict[int, list[Ent]]) -> list[Ent]:
+    """董事长李光明、总经理王海涛: a post right after a listed person's name is a post of
+    the same body as that person's."""
+    text = sentence.text
+    post = next(iter(posts_ending_at(text, sentence.ents[i].start)), "")
+    start = sentence.ents[i].start - len(post)
+    before = i - 1
+    if not post or before < 0 or sentence.ents[before].type != PERSON:
+        return []
+    if post in triggers()["works_for"]["government_posts"]:
+        return []  # 县委书记X、常务副县长Y: Y holds the government's post, not the party's
+    if text[sentence.ents[before].end : start] not in ("、", "，", ","):
+        return []
+    return employers_of.get(before, [])
 
 
 def _post_chain(sentence: Sentence, i: int) -> Iterator[tuple]:
@@ -719,7 +741,12 @@ def _place_of_level(sentence: Sentence, i: int, level: str) -> Ent | None:
     """The place of a level (县, 区, 市 ...) that a bare post or 区领导 before entity ``i``
     belongs to: the nearest one named before it in the sentence, else the one the
     article names."""
-    here = [e for e in sentence.ents[:i] if e.type == GPE and e.name.endswith(level)]
+    here = [
+        e if e.type == GPE else Ent(e.start, e.end, GPE, parse_name(e.name).place or "")
+        for e in sentence.ents[:i]
+        if e.type in (GPE, ORG)
+    ]
+    here = [e for e in here if e.name.endswith(level)]  # 定远县 of 定远县县委 counts too
     if here:
         return here[-1]
     named = [*sentence.context, *sentence.ents]
