@@ -889,10 +889,10 @@ def persons(words: Words) -> Iterator[Candidate]:
             continue
         if i >= 2 and words.word(i - 1) in _NAME_DOTS and words.tags[i - 2] == "PER":
             continue  # the second part of a dotted name, taken with the first
-        if i >= 1 and _is_name_word(words, i - 1) and _is_name_word(words, i):
+        if i >= 1 and _joins_names(words, i - 1):
             continue  # the second of two person words in a row, taken with the first
         word = words.word(i)
-        if i + 1 < len(words.tags) and _is_name_word(words, i) and _is_name_word(words, i + 1):
+        if _joins_names(words, i):
             end = words.ends[i + 1]  # 亚斯特|任布斯基, 彼得·|皮奥: one name in two words
             name = words.text[words.starts[i] : end]
             if end - words.starts[i] <= 16 and not _is_address(name) and not _is_address(word):
@@ -921,6 +921,16 @@ _AFTER_NAME = frozenset("说是在也都还就又将已曾却把被向对从给�
 _NAME_FOLLOWERS = frozenset({"v", "vd", "p", "u", "m", "w", "c", "d", "TIME", "t", "xc"})
 
 
+def _joins_names(words: Words, i: int) -> bool:
+    """Whether person words ``i`` and ``i + 1`` are one name: two parts of a foreign name
+    (亚斯特|任布斯基), not two Chinese names written without a comma (冯文戈张建杰)."""
+    if i + 1 >= len(words.tags) or not (_is_name_word(words, i) and _is_name_word(words, i + 1)):
+        return False
+    first, second = words.word(i), words.word(i + 1)
+    names = surnames()
+    return not (first[0] in names and second[0] in names and len(first) <= 3 and len(second) <= 3)
+
+
 def _is_name_word(words: Words, j: int) -> bool:
     """A person word of the tagger that starts with a Chinese character (not a line
     break the tagger called a person)."""
@@ -935,6 +945,7 @@ def _name_part(words: Words, j: int) -> bool:
         2 <= len(word) <= 6
         and words.tags[j] not in ("w", "m", "p", "u", "c", "TIME")
         and bool(_CJK_CHAR.fullmatch(word[0]))
+        and not word.endswith(("杯", "赛", "节", "奖", "会"))  # 武则天·乾陵杯: an event
     )
 
 

@@ -124,6 +124,8 @@ def canonical_org(name: str, city: str | None = None) -> str:
     X银行股份有限公司Y分行 -> X银行Y分行 (the written form stays an alias).
     """
     name = _FINANCIAL_LEGAL_FORM.sub(r"\1", name)
+    if name.endswith("农商行"):
+        name = name[:-1] + "银行"  # X农商行 is X农商银行
     for short, full in bank_abbreviations():
         if name.startswith(short) and len(name) > len(short):
             name = full + name[len(short) :]  # 农行漳州分行 -> 中国农业银行漳州分行
@@ -134,7 +136,7 @@ def canonical_org(name: str, city: str | None = None) -> str:
     court = _COURT.match(name)
     if court and division_chain(court.group(1)):
         place = place_name(court.group(1))
-        if place in divisions():  # 武宁县法院, 台江法院: the place's people's court
+        if any(d.name == place for d in divisions().get(place, ())):  # 武宁县法院
             return f"{place}人民{court.group(2)}"
     match = _GOV.match(name)
     if not match or not division_chain(match.group(2)):
