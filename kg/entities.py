@@ -392,6 +392,8 @@ def _before_party_post(words: Words, i: int) -> int | None:
     of X公司, so 党委 belongs to the post (None: nothing of the word is left)."""
     word, end = words.word(i), words.ends[i]
     if word.endswith(("党委", "党组")) and words.text.startswith(_PARTY_POSTS, end):
+        if words.text.endswith(("镇", "乡", "街道"), 0, end - 2):
+            return end  # 云台镇党委书记 X: the town's party committee is the body
         return end - 2 if len(word) > 2 else None
     return end
 
@@ -433,6 +435,8 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         start = words.starts[first]
         if end - start < 3 and word not in _GOV_WORDS:
             continue
+        if label == GPE and zone_suffix(words.text[start:end]) == words.text[start:end]:
+            continue  # a bare kind of zone (经济技术开发区) names none
         name = words.text[start:end]
         if label == ORG and (
             _is_category(name)
