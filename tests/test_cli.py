@@ -188,6 +188,20 @@ def test_entities_with_ner_labels(built, capsys):
     assert labels and labels <= {"PER", "LOC", "ORG"} and "ORG" in labels
 
 
+def test_ner_labels_keep_what_the_tagger_finds_and_places_that_make_no_node(tmp_path, capsys):
+    text = "游客来到鄱阳湖观赏候鸟，新华社记者在现场采访。国务院常务会议后，外交部发言人答问。\n"
+    source = tmp_path / "lake.txt"
+    source.write_text(text, encoding="utf-8")
+    assert main(["entities", str(source), "--ner-labels"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    found = {(row[3], row[4]) for row in rows}
+    assert {("LOC", "鄱阳湖"), ("ORG", "新华社"), ("ORG", "外交部")} <= found
+    assert main(["build", str(source), "-o", str(tmp_path / "out"), "-q"]) == 0
+    G = nx.read_graphml(tmp_path / "out" / "graph.graphml")
+    names = {data["name"] for _, data in G.nodes(data=True)}
+    assert "新华社" in names and "鄱阳湖" not in names  # a lake is a mention, not a node
+
+
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "csv", "neo4j"])
 def test_export_every_format(built, tmp_path, fmt, capsys):
     _, out = built
