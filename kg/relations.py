@@ -46,13 +46,15 @@ from kg.resolve import (
 
 _CLAUSE = re.compile(r"[，,；;：:—！？!?。]|——")
 _DATELINE = re.compile(
-    r"^\s*(?:本报讯|新华社[^\s]{0,8}电|本报[\u3400-\u9fff]{0,6}电)?\s*"
+    r"^\s*(?:本报讯|新华社[^\s]{0,8}电|本报[\u3400-\u9fff]{0,6}电|[\u3400-\u9fff]{2,10}[报网台]讯)?\s*"
     r"(?:[(（](?:本报)?(?:特约|见习)?记者[\s\u3400-\u9fff、]{2,16}[)）]"
     # 【新天水·天水日报记者X Y】, (X报记者 Y 通讯员 Z): a bracketed credit with a media name
     r"|[【\[(（][^】\]()（）]{0,24}(?:记者|通讯员)[^】\]()（）]{0,24}[】\])）]"
     r"|(?:本报)?(?:特约|见习)?记者\s*[\u3400-\u9fff]{2,4}(?:\s*通讯员\s*[\u3400-\u9fff]{2,4})?\s*报道)?"
     r"\s*"
 )
+#: A paper, a site or a station: the reporter of a story, never a side of it.
+_MEDIA_ENDINGS = ("日报", "晚报", "早报", "报社", "新闻网", "电视台", "融媒体中心", "广播电视台")
 _ANAPHOR = re.compile(r"^(?:该|这家|此)(公司|集团|中心|街道|局|区|市|县|委|院|厂|行|所|校|镇)")
 _LIST_JOINERS = ("、", "和", "及", "以及", "与", ",", "，")
 
@@ -398,7 +400,10 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
             (
                 e
                 for e in chain(reversed(here), reversed(recent))
-                if e.type == ORG and e.name != actor.name and not _related_names(e.name, actor.name)
+                if e.type == ORG
+                and e.name != actor.name
+                and not _related_names(e.name, actor.name)
+                and not e.name.endswith(_MEDIA_ENDINGS)
             ),
             None,
         )
