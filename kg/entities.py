@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -62,6 +62,7 @@ MAX_NAME = 32
 _CJK = r"\u3400-\u9fff"
 _QUOTE = re.compile(r"“([^“”\n]{1,24})”|「([^「」\n]{1,24})」|\"([^\"\n]{1,24})\"")
 _TITLE = re.compile(r"《([^《》\n]{4,40})》")
+_YEAR = re.compile(r"^(?:19|20)\d\d")
 _NUMERAL = re.compile(r"^(?:[一二三四五六七八九十百千万两双]|\d)")
 _BYLINE_NAME = re.compile(
     rf"(?:本报(?:特约|见习)?记者|特约记者|记者|通讯员)[\s:：]*([{_CJK}]{{2,3}}?)"
@@ -717,6 +718,8 @@ def division_names(words: Words) -> Iterator[Candidate]:
         full = any(d.name == last for d in divisions()[last])
         if not full and _before_region_word(words.text, end):
             continue  # 兰西城市群, 双城经济圈: a region of two places, no 兰西县
+        if not full and words.index_ending_at(end) is None and words.tags[i] not in ("ORG", "LOC"):
+            continue  # 新民主主义: a short form at the head of a longer word
         # A short form alone (资源, 振兴) counts only where the tagger also saw a place.
         if full or words.tags[i] in PROPER_TAGS:
             yield Candidate(start, end, GPE, "division", 2)
@@ -756,6 +759,8 @@ def quoted_programmes(words: Words) -> Iterator[Candidate]:
             continue  # a media account, or a company's brand (“四星玻璃”)
         if not head and len(core) <= 2 and _NUMERAL.match(core):
             continue  # “三农”, “两节”: a numbered abbreviation, no programme of its own
+        if is_not_name(core) or (not head and _YEAR.match(core)):
+            continue  # “一把手”; “2017中国最具特色魅力旅游示范县”: a title of a year
         if head or listed or _is_programme_core(core, text[max(0, start - 8) : start]):
             accepted.add(core)
             previous = (end, core)
@@ -982,6 +987,8 @@ def _is_address(word: str) -> bool:
     rest = word[1:]
     if len(word) == 2 and word[0] in "小老" and rest in surnames():
         return True
+    if "某" in rest:
+        return True  # 徐某, 徐某旺: a name the paper withheld
     return rest in word_list("honorifics.txt") or is_post(rest)
 
 
@@ -1127,7 +1134,8 @@ def without_fragments(words: Words, chosen: list[Candidate]) -> list[Candidate]:
 
 def without_person_names(words: Words, chosen: list[Candidate]) -> list[Candidate]:
     """Drop the tagger's bare names (no suffix) that the article gives as a person holding
-    a post (市委书记包钢 ... 包钢 read as a company elsewhere)."""
+    a post (市委书记包钢 ... 包钢 read as a company elsewhere), and cut a three-character
+    person to the two-character one with a post it starts with (王吉 ... 王吉强调)."""
     text = words.text
     people = {
         text[c.start : c.end]
@@ -1136,7 +1144,15 @@ def without_person_names(words: Words, chosen: list[Candidate]) -> list[Candidat
     }
     if not people:
         return chosen
-    return [c for c in chosen if not (c.rule == "lac_name" and text[c.start : c.end] in people)]
+    out = []
+    for c in chosen:
+        name = text[c.start : c.end]
+        if c.rule == "lac_name" and name in people:
+            continue
+        if c.label == PERSON and len(name) == 3 and name[:2] in people:
+            c = replace(c, end=c.end - 1)  # 王吉|强调
+        out.append(c)
+    return out
 
 
 class _Taken:
