@@ -62,6 +62,7 @@ MAX_NAME = 32
 _CJK = r"\u3400-\u9fff"
 _QUOTE = re.compile(r"“([^“”\n]{1,24})”|「([^「」\n]{1,24})」|\"([^\"\n]{1,24})\"")
 _TITLE = re.compile(r"《([^《》\n]{4,40})》")
+_DURATION = re.compile(r"(?:未来|近)?[一二三四五六七八九十百两\d]+(?:年|个月|天)(?:来|内|间)?")
 _YEAR = re.compile(r"^(?:19|20)\d\d")
 _NUMERAL = re.compile(r"^(?:[一二三四五六七八九十百千万两双]|\d)")
 _BYLINE_NAME = re.compile(
@@ -291,6 +292,8 @@ def _walk_left(words: Words, last: int) -> int | None:
     while i >= 0:
         if words.ends[last] - words.starts[i] > MAX_NAME:
             break
+        if _clause_verb(words, i):
+            break  # 古城街道|建设|智能育苗工厂: a place doing something, not a name
         if words.tags[i] in STOP_TAGS and not (_bridges(words, i) or _joins_body(words, i, last)):
             found = _division_before(words, i, last)
             if found is None:
@@ -311,6 +314,16 @@ def _walk_left(words: Words, last: int) -> int | None:
         if _is_proper(words, j) or j == division:
             return j
     return None
+
+
+def _clause_verb(words: Words, i: int) -> bool:
+    """A programme verb (建设, 打造 ...) the tagger read as a noun, right after a place."""
+    return (
+        i > 0
+        and words.tags[i] in ("vn", "v")
+        and words.word(i) in _triggers()
+        and (words.tags[i - 1] == "LOC" or is_division(words.word(i - 1)))
+    )
 
 
 def _division_before(words: Words, i: int, last: int) -> int | None:
@@ -433,7 +446,12 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
             if word in _GOV_WORDS:
                 yield Candidate(words.starts[last], words.ends[last], ORG, "gov_word", 1)
             continue
+        if label == GPE:  # 石狮农商银行|灵秀镇: a body's name is no part of a place's
+            first = max([first, *(j + 1 for j in range(first, last) if org_suffix(words.word(j)))])
         start = words.starts[first]
+        duration = _DURATION.match(words.text, start, end)
+        if duration:
+            start = duration.end()  # 五年|农发行上饶市分行: a time word the tagger glued on
         if end - start < 3 and word not in _GOV_WORDS:
             continue
         if label == GPE and zone_suffix(words.text[start:end]) == words.text[start:end]:

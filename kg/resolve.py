@@ -275,6 +275,7 @@ class ArticleResolver:
         if self.short_forms:
             names = _expand_short_forms(labels, names)
             names = _expand_sibling_branches(labels, names)
+            names = _local_banks(text, bounds, labels, names)
         # A bare 市政府/县委 whose place the article never names stands for no node.
         placed = [not _BARE_GOV.match(name) for name in names]
         if not all(placed):
@@ -292,12 +293,42 @@ class ArticleResolver:
             if division_chain(text):
                 return places.place_name(text)
             prefix = division_prefix(text)
-            if prefix and text.endswith(_TOWNS) and len(text) - len(prefix) >= 2:
-                return text[len(prefix) :]  # 赣州市南康区龙回镇 -> 龙回镇, inside 南康区
+            town = text[len(prefix) :]
+            if (
+                prefix
+                and town.endswith(_TOWNS)
+                and town not in _TOWNS
+                and any(
+                    d.name == division_chain(prefix)[-1]
+                    for d in divisions()[division_chain(prefix)[-1]]
+                )
+            ):
+                return town  # 赣州市南康区龙回镇 -> 龙回镇, inside 南康区 (not 古城|街道)
             return expand_abbreviations(text)
         if label == ORG:
             return expand_abbreviations(canonical_org(places.with_place(text), city))
         return text
+
+
+def _local_banks(
+    text: str, bounds: list[tuple[int, int]], labels: list[str], names: list[str]
+) -> list[str]:
+    """市农行, 县建行: the one branch of that bank the article names (中国农业银行X分行)."""
+    banks = {full: full for _, full in bank_abbreviations()} | dict(bank_abbreviations())
+    out = list(names)
+    for i, written in enumerate(names):
+        start = bounds[i][0]
+        name = banks.get(written)
+        if labels[i] != ORG or name is None or not start or text[start - 1] not in "省市县区":
+            continue
+        branches = {
+            n
+            for n, label in zip(names, labels, strict=True)
+            if label == ORG and n.startswith(name) and n.endswith(("分行", "支行")) and n != name
+        }
+        if len(branches) == 1:
+            out[i] = branches.pop()
+    return out
 
 
 def _expand_short_forms(labels: list[str], names: list[str]) -> list[str]:

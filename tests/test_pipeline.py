@@ -463,3 +463,12 @@ def test_a_group_named_after_a_district_written_in_full_is_located_in_it():
     G = kg.build_graph(["7月1日，吉林市船营区紧密型城市医疗集团揭牌成立。"])
     found = edges(G)
     assert ("吉林市船营区紧密型城市医疗集团", "located_in", "船营区") in found
+
+
+def test_a_city_bank_short_form_is_the_branch_the_article_names():
+    G = kg.build_graph(
+        ["中国农业银行江川分行与江川市政府签署协议。市农行将加大对小微企业的信贷投放。"]
+    )
+    branch = next(d for _, d in G.nodes(data=True) if d["name"] == "中国农业银行江川分行")
+    assert "农行" in branch["aliases"].split("|")
+    assert "农行" not in names(G)
