@@ -377,7 +377,7 @@ class _ArticlePlaces:
 
     def __init__(self, context: list[str]) -> None:
         self.known = set(context)
-        self.divisions = [_pick_division(p) for p in context]
+        self.divisions = [_pick_division(p, self.known) for p in context]
         self._names: dict[str, str] = {}
         self._only: dict[str, str | None] = {}
 
@@ -390,6 +390,11 @@ class _ArticlePlaces:
     def with_place(self, name: str) -> str:
         """区市场监管局 in an article about one district: that district's bureau; a bare
         县委 or 区政府 likewise (a bare 市委 takes the article's city, see canonical_org)."""
+        court = _COURT.match(name)
+        if court and court.group(1) in divisions():
+            place = self.place_name(court.group(1))  # 台江法院 in an article on 台江区
+            if place != court.group(1):
+                return f"{place}人民{court.group(2)}"
         bare = _BARE_GOV.match(name)
         if bare and name[0] in "区县旗盟":
             place = self._only_place(name[0])
