@@ -77,7 +77,7 @@ def posts() -> tuple[str, ...]:
         if base not in ("记者", "特约记者", "通讯员", "教授", "委员", "负责人"):
             found.update(
                 f"{pre}{base}"
-                for pre in ("副", "常务副", "党委", "党委副", "党组副", "专职", "专职副")
+                for pre in ("副", "常务副", "党委", "党委副", "党组副", "专职", "专职副", "代")
             )
     return tuple(sorted(found, key=lambda w: (-len(w), w)))
 

@@ -659,7 +659,7 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
     for i, person in enumerate(ents):
         if person.type != PERSON or is_byline(text[_clause_start(text, person.start) :].strip()):
             continue
-        if any(True for _ in posts_ending_at(text, person.start)):
+        if posts_ending_at(text, _before_aside(text, person.start)):
             found = [edge[2] for edge in _post_chain(sentence, i)]
             if not found:
                 found = _listed_colleague(sentence, i, employers_of)
@@ -697,10 +697,7 @@ def _post_chain(sentence: Sentence, i: int) -> Iterator[tuple]:
     text = sentence.text
     ents = sentence.ents
     person = ents[i]
-    end = person.start
-    aside = _ASIDE_BEFORE.search(text, 0, end)
-    if aside and aside.end() == end:
-        end = aside.start()  # 管委会副主任（副区长）蒲杰: the post before the aside
+    end = _before_aside(text, person.start)
     first_segment = True
     while True:
         employers, start = _employers_before(sentence, i, end)
@@ -718,6 +715,12 @@ def _post_chain(sentence: Sentence, i: int) -> Iterator[tuple]:
 
 
 _ASIDE_BEFORE = re.compile(r"[(（][^()（）]{1,8}[)）]$")
+
+
+def _before_aside(text: str, end: int) -> int:
+    """Where the posts before a name end: before an aside (管委会副主任（副区长）X)."""
+    aside = _ASIDE_BEFORE.search(text, 0, end)
+    return aside.start() if aside and aside.end() == end else end
 
 
 def _segment_start(text: str, end: int) -> int | None:
@@ -823,7 +826,7 @@ def _employers_before(sentence: Sentence, i: int, end: int) -> tuple[list[Ent], 
                 place = Ent(org.start, org.end, GPE, party.group(1))
                 found.append(_government(sentence, place))
             return found, org.start
-        bare = _bare_body(sentence, org_end, i)
+        bare = _bare_body(sentence, org_end, i) or _anaphor_body(sentence, org_end, i)
         if bare:
             return [bare], None
         place = next((e for e in ents[:i] if e.type == GPE and e.end == org_end), None)
@@ -871,6 +874,19 @@ _NOT_EMPLOYMENT = ("记者", "特约记者", "通讯员", "教授")
 _BARE_BODIES = ("集团", "公司", "支行", "分行", "医院", "学院", "分局", "管委会", "管理委员会")
 
 
+def _anaphor_body(sentence: Sentence, end: int, before: int) -> Ent | None:
+    """该院党组书记、院长 X: the last organisation named with that kind (法院, 医院 ...)."""
+    match = _ANAPHOR_BEFORE.search(sentence.text, 0, end)
+    if match is None or match.end() != end:
+        return None
+    kind = match.group(1)
+    earlier = sentence.context + [e for e in sentence.ents[:before] if e.end <= match.start()]
+    return next((e for e in reversed(earlier) if e.type == ORG and e.name.endswith(kind)), None)
+
+
+_ANAPHOR_BEFORE = re.compile(r"(?:该|本)(院|局|公司|行|所|中心|校|委|厅|办)$")
+
+
 def _bare_body(sentence: Sentence, end: int, before: int) -> Ent | None:
     """The organisation a bare 集团/公司/支行 ending at ``end`` stands for: the last one
     named with that word (that company, that branch), where the word stands alone."""
@@ -882,10 +898,15 @@ def _bare_body(sentence: Sentence, end: int, before: int) -> Ent | None:
     if start > 0 and not (_CLAUSE.match(text, start - 1) or text[start - 1] in "”」、 该本"):
         return None
     earlier = sentence.context + [e for e in sentence.ents[:before] if e.end <= start]
+    endings = _BODY_ENDINGS.get(word, (word,))
     for ent in reversed(earlier):
-        if ent.type == ORG and (word in ent.name if word == "集团" else ent.name.endswith(word)):
+        if ent.type == ORG and (word in ent.name if word == "集团" else ent.name.endswith(endings)):
             return ent
     return None
+
+
+#: The written forms of a bare body's kind (管委会 stands for X管理委员会 too).
+_BODY_ENDINGS = {"管委会": ("管委会", "管理委员会"), "管理委员会": ("管委会", "管理委员会")}
 
 
 def _posts_before(text: str, end: int, first: str) -> tuple[int, str | None]:
