@@ -10,69 +10,48 @@ that fixing the mistake is noticed and the mark removed.
 from __future__ import annotations
 
 import ast
-import csv
 import re
 from pathlib import Path
 
 import pytest
+import rule_table
 
 import kg
 import kg.entities
 from kg.records import Article
 
 TABLE = Path(__file__).parent / "rules" / "entities.tsv"
-XFAIL = "xfail:"
 
 
-def _rows() -> list[tuple[int, dict[str, str]]]:
-    with TABLE.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return [(reader.line_num, row) for row in reader]
-
-
-ROWS = _rows()
-
-
-def _items(cell: str) -> list[str]:
-    return [item for item in (cell or "").split("|") if item]
-
-
-def _rule(row: dict[str, str]) -> str:
-    return row["rule"].removeprefix(XFAIL)
-
-
-def _params() -> list:
-    params = []
-    for line, row in ROWS:
-        marks = []
-        if row["rule"].startswith(XFAIL):
-            marks.append(pytest.mark.xfail(strict=True, reason="known mistake of kg"))
-        params.append(pytest.param(row, marks=marks, id=f"{_rule(row)}-{line}"))
-    return params
+ROWS = rule_table.rows(TABLE)
 
 
 def test_table_is_well_formed() -> None:
     assert ROWS, "no rows in the table"
     for line, row in ROWS:
         assert row["text"], f"line {line}: no text"
-        assert _items(row["must"]) or _items(row["must_not"]), f"line {line}: asserts nothing"
-        for item in _items(row["must"]):
+        assert rule_table.items(row["must"]) or rule_table.items(row["must_not"]), (
+            f"line {line}: asserts nothing"
+        )
+        for item in rule_table.items(row["must"]):
             label, _, name = item.partition(":")
             assert label in ("ORG", "GPE", "LOC", "PROGRAMME", "PERSON") and name, (
                 f"line {line}: bad must item {item!r}"
             )
             assert name in row["text"], f"line {line}: {name!r} is not in the text"
-    assert sum(row["rule"].startswith(XFAIL) for _, row in ROWS) <= 5
+    assert sum(row["rule"].startswith(rule_table.XFAIL) for _, row in ROWS) <= 5
 
 
-@pytest.mark.parametrize("row", _params())
+@pytest.mark.parametrize("row", rule_table.params(ROWS))
 def test_rule_row(row: dict[str, str]) -> None:
     mentions = list(kg.iter_mentions([Article(id="t", text=row["text"])]))
     found = {(m["type"], m["text"]) for m in mentions}
     texts = {m["text"] for m in mentions}
     shown = ", ".join(f"{m['type']}:{m['text']} ({m['rule']})" for m in mentions) or "none"
-    missing = [item for item in _items(row["must"]) if tuple(item.split(":", 1)) not in found]
-    unwanted = [surface for surface in _items(row["must_not"]) if surface in texts]
+    missing = [
+        item for item in rule_table.items(row["must"]) if tuple(item.split(":", 1)) not in found
+    ]
+    unwanted = [surface for surface in rule_table.items(row["must_not"]) if surface in texts]
     assert not missing and not unwanted, (
         f"{row['text']}\n  missing: {missing}\n  unwanted: {unwanted}\n  found: {shown}"
     )
@@ -120,7 +99,7 @@ def _module_rule_patterns() -> list[str]:
 def test_every_rule_has_a_row() -> None:
     patterns = _module_rule_patterns()
     assert len(patterns) >= 15, patterns
-    rules = {_rule(row) for _, row in ROWS}
+    rules = {rule_table.rule(row) for _, row in ROWS}
     untested = [p for p in patterns if not any(re.fullmatch(p, rule) for rule in rules)]
     assert not untested, f"rules of kg/entities.py with no row in {TABLE.name}: {untested}"
     # The suffix rule's id is built from its label: both labels it gives need rows.

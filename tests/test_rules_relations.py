@@ -12,32 +12,21 @@ removed.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
+import rule_table
 
 import kg
 from kg.relations import triggers
 from kg.schema import COOCCURRENCE, RELATION_TYPES, SYMMETRIC_RELATIONS
 
 TABLE = Path(__file__).parent / "rules" / "relations.tsv"
-XFAIL = "xfail:"
 
 Edge = tuple[str, str, str]
 
 
-def _rows() -> list[tuple[int, dict[str, str]]]:
-    with TABLE.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return [(reader.line_num, row) for row in reader]
-
-
-ROWS = _rows()
-
-
-def _items(cell: str) -> list[str]:
-    return [item for item in (cell or "").split("|") if item]
+ROWS = rule_table.rows(TABLE)
 
 
 def _edge(item: str) -> Edge:
@@ -45,35 +34,25 @@ def _edge(item: str) -> Edge:
     return head, relation, tail
 
 
-def _rule(row: dict[str, str]) -> str:
-    return row["rule"].removeprefix(XFAIL)
-
-
-def _params() -> list:
-    params = []
-    for line, row in ROWS:
-        marks = []
-        if row["rule"].startswith(XFAIL):
-            marks.append(pytest.mark.xfail(strict=True, reason="known mistake of kg"))
-        params.append(pytest.param(row, marks=marks, id=f"{_rule(row)}-{line}"))
-    return params
-
-
 def test_table_is_well_formed() -> None:
     assert ROWS, "no rows in the table"
     assert list(ROWS[0][1]) == ["rule", "text", "must", "must_not"]
     for line, row in ROWS:
-        assert _rule(row), f"line {line}: no rule"
+        assert rule_table.rule(row), f"line {line}: no rule"
         assert row["text"], f"line {line}: no text"
-        assert _items(row["must"]) or _items(row["must_not"]), f"line {line}: asserts nothing"
-        for item in _items(row["must"]) + _items(row["must_not"]):
+        assert rule_table.items(row["must"]) or rule_table.items(row["must_not"]), (
+            f"line {line}: asserts nothing"
+        )
+        for item in rule_table.items(row["must"]) + rule_table.items(row["must_not"]):
             parts = item.split(">")
             assert len(parts) == 3 and all(parts), f"line {line}: bad edge {item!r}"
             assert parts[1] in RELATION_TYPES, f"line {line}: bad relation in {item!r}"
             assert parts[0] != parts[2], f"line {line}: a loop {item!r}"
-        both = {_edge(i) for i in _items(row["must"])} & {_edge(i) for i in _items(row["must_not"])}
+        both = {_edge(i) for i in rule_table.items(row["must"])} & {
+            _edge(i) for i in rule_table.items(row["must_not"])
+        }
         assert not both, f"line {line}: edges both required and forbidden: {both}"
-    assert sum(row["rule"].startswith(XFAIL) for _, row in ROWS) <= 5
+    assert sum(row["rule"].startswith(rule_table.XFAIL) for _, row in ROWS) <= 5
 
 
 def _graph_edges(text: str) -> tuple[set[Edge], str]:
@@ -93,11 +72,11 @@ def _has(edges: set[Edge], edge: Edge) -> bool:
     return edge in edges or (relation in SYMMETRIC_RELATIONS and (tail, relation, head) in edges)
 
 
-@pytest.mark.parametrize("row", _params())
+@pytest.mark.parametrize("row", rule_table.params(ROWS))
 def test_rule_row(row: dict[str, str]) -> None:
     edges, shown = _graph_edges(row["text"])
-    missing = [item for item in _items(row["must"]) if not _has(edges, _edge(item))]
-    unwanted = [item for item in _items(row["must_not"]) if _has(edges, _edge(item))]
+    missing = [item for item in rule_table.items(row["must"]) if not _has(edges, _edge(item))]
+    unwanted = [item for item in rule_table.items(row["must_not"]) if _has(edges, _edge(item))]
     assert not missing and not unwanted, (
         f"{row['text']}\n  missing: {missing}\n  unwanted: {unwanted}\n  edges:\n    {shown}"
     )
@@ -106,7 +85,7 @@ def test_rule_row(row: dict[str, str]) -> None:
 def test_every_rule_has_a_row() -> None:
     rules = set(triggers()["confidence"]) - {COOCCURRENCE}
     assert len(rules) >= 15, rules
-    named = {_rule(row) for _, row in ROWS}
+    named = {rule_table.rule(row) for _, row in ROWS}
     untested = sorted(rules - named)
     assert not untested, f"relation rules with no row in {TABLE.name}: {untested}"
     unknown = sorted(named - rules)
