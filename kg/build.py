@@ -8,13 +8,14 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 import networkx as nx
 
+from kg.errors import InputError
 from kg.graph import assemble
-from kg.ingest import read_inputs
+from kg.ingest import is_path, read_inputs
 from kg.nlp import SentenceIndex, make_pipeline, process
 from kg.records import Article, ArticleResult, Mention
 from kg.runtime import usable_cores
@@ -32,7 +33,7 @@ def auto_workers(inputs: Iterable[str | Path | Article]) -> int:
 
     Only paths are sized (their files' bytes); texts and Articles count as small.
     """
-    from kg.ingest import is_path, list_files
+    from kg.ingest import list_files
 
     size = 0
     for item in inputs:
@@ -199,6 +200,11 @@ def build_graph(
 ) -> nx.MultiDiGraph:
     """Build the knowledge graph of files, folders, Articles or raw texts.
 
+    Raw texts' articles are ``text#1``, ``text#2``, ... in order (one text too: see
+    :func:`kg.ingest.read_inputs`). Paths whose files hold no article at all (every
+    file empty, or skipped in a folder) raise :class:`~kg.errors.InputError`, as a
+    missing path does, when no other input gives an article.
+
     ``mentions``: a :class:`~kg.spool.MentionLog` to spool the mentions to as they come
     (it becomes ``G.graph["mentions"]``) instead of a list held in memory.
 
@@ -209,8 +215,9 @@ def build_graph(
     """
     if isinstance(inputs, (str, Path, Article)):
         inputs = [inputs]
-    if workers == "auto":
+    if workers == "auto" or progress:
         inputs = list(inputs)
+    if workers == "auto":
         workers = auto_workers(inputs)
     config = dict(config or {})
     if cooccurrence:
@@ -231,14 +238,77 @@ def build_graph(
             inputs, workers=workers, config=config, text_field=text_field, id_field=id_field
         )
     if progress:
-        results = _with_progress(results)
-    return assemble(results, mentions=mentions)
+        results = _with_progress(results, _file_sizes(inputs))
+    paths = [item for item in inputs if is_path(item)] if isinstance(inputs, Collection) else []
+    articles = [0]
+    G = assemble(_counted(results, articles), mentions=mentions)
+    if paths and not articles[0]:
+        raise InputError(f"no text to build in {_shown(paths)}: every file is empty or skipped")
+    return G
 
 
-def _with_progress(results: Iterator[ArticleResult]) -> Iterator[ArticleResult]:
+def _counted(results: Iterable[ArticleResult], count: list[int]) -> Iterator[ArticleResult]:
+    """The results, counted into ``count[0]`` as they pass."""
+    for result in results:
+        count[0] += 1
+        yield result
+
+
+def _shown(paths: list) -> str:
+    """Paths for a one-line message: the first three, then how many more."""
+    shown = ", ".join(str(p) for p in paths[:3])
+    return shown if len(paths) <= 3 else f"{shown} and {len(paths) - 3} more"
+
+
+def _file_sizes(inputs: Iterable) -> dict[str, int] | None:
+    """The bytes of each input file by the name its articles carry (``source``), or None
+    when an input is not a path (raw text or an Article: the size is not known ahead)."""
+    from kg.ingest import plan_files, source_name
+
+    if not isinstance(inputs, Collection) or not all(is_path(item) for item in inputs):
+        return None
+    groups = plan_files([Path(item) for item in inputs])
+    return {source_name(f, root): f.stat().st_size for group in groups for f, root in group}
+
+
+def _with_progress(
+    results: Iterator[ArticleResult], sizes: dict[str, int] | None = None
+) -> Iterator[ArticleResult]:
+    """The results behind a progress bar (tqdm, shown after a second).
+
+    With ``sizes`` (input files' bytes by name) the bar counts bytes against their
+    total, so it shows an ETA: a file counts once its articles are done (the results
+    come in input order). Otherwise it counts articles.
+    """
     from tqdm import tqdm
 
-    yield from tqdm(results, desc="kg build", unit=" articles", delay=1.0, leave=False)
+    if sizes is None:
+        yield from tqdm(results, desc="kg build", unit=" articles", delay=1.0, leave=False)
+        return
+    bar = tqdm(
+        total=sum(sizes.values()),
+        desc="kg build",
+        unit="B",
+        unit_scale=True,
+        delay=1.0,
+        leave=False,
+    )
+    done: set[str] = set()
+
+    def finish(source: str | None) -> None:
+        if source in sizes and source not in done:
+            done.add(source)
+            bar.update(sizes[source])
+
+    with bar:
+        source = None
+        for count, result in enumerate(results, 1):
+            if result.article.source != source:
+                finish(source)
+                source = result.article.source
+            bar.set_postfix_str(f"{count} articles", refresh=False)
+            yield result
+        finish(source)
 
 
 def iter_mentions(

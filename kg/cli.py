@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
+from kg import __version__
 from kg.errors import InputError, KgError
 
 DEFAULT_OUTDIR = "output"
@@ -35,6 +36,16 @@ def sample_paths() -> list[Path]:
 
     folder = Path(str(resources.files("kg") / "sample"))
     return [folder]
+
+
+def _positive(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid count: {value!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {count}")
+    return count
 
 
 def _workers(value: str) -> int | str:
@@ -88,8 +99,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             mentions=mentions,
         )
-        G.graph["max_nodes"] = args.max_nodes
-        written = write(G, outdir)
+        written = write(G, outdir, max_nodes=args.max_nodes)
     if not args.quiet:
         print(
             f"kg: {G.number_of_nodes()} entities, {G.number_of_edges()} relations -> "
@@ -148,6 +158,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(
         prog="kg", description="Turn Chinese news text into a knowledge graph."
     )
+    parser.add_argument("--version", action="version", version=f"kg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
 
     def corpus_options(p: argparse.ArgumentParser) -> None:
@@ -167,7 +178,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--cooccurrence", action="store_true", help="add co_occurs edges")
     build.add_argument("--engine", choices=("local", "dask"), default="local")
     build.add_argument("--scheduler", default=None, help="dask scheduler address")
-    build.add_argument("--max-nodes", type=int, default=1500, help="viewer shows top N nodes")
+    build.add_argument(
+        "--max-nodes",
+        type=_positive,
+        default=1500,
+        help="graph.html shows the N nodes of highest degree, and says so (1500)",
+    )
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     build.set_defaults(func=cmd_build)
 
@@ -188,10 +204,23 @@ def make_parser() -> argparse.ArgumentParser:
     )
     ents.set_defaults(func=cmd_entities)
 
-    exp = sub.add_parser("export", help="convert a saved graph to another format")
-    exp.add_argument("graph", type=Path)
+    exp = sub.add_parser(
+        "export",
+        help="convert a saved graph to another format",
+        description="Convert a saved graph (graph.json or .graphml) to another format. "
+        "graphml, gexf and json write the file OUTPUT; csv and neo4j write a folder OUTPUT "
+        "(made if missing): entities.csv, relations.csv, mentions.csv (csv) or nodes.csv, "
+        "relationships.csv (neo4j).",
+    )
+    exp.add_argument("graph", type=Path, help="graph.json or .graphml (or their folder)")
     exp.add_argument("--format", required=True, choices=("graphml", "gexf", "json", "csv", "neo4j"))
-    exp.add_argument("-o", "--output", required=True, type=Path)
+    exp.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        help="the file to write; for csv and neo4j a folder, not an existing file",
+    )
     exp.set_defaults(func=cmd_export)
 
     stats = sub.add_parser("stats", help="counts, top nodes and components of a saved graph")

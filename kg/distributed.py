@@ -22,6 +22,7 @@ Dask is an optional extra: ``pip install 'kg[dask]'``.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import os
@@ -115,6 +116,7 @@ def plan(
     :func:`kg.ingest.read_inputs` and grouped into one task per run of them.
     """
     items = list(inputs)
+    numbers = itertools.count(1)  # raw texts: text#1, text#2, ... as read_inputs names them
     named = [ingest.is_path(item) for item in items]
     planned = iter(ingest.plan_files([Path(i) for i, p in zip(items, named, strict=True) if p]))
     tasks: list[Task] = []
@@ -126,7 +128,7 @@ def plan(
                 pending = []
             tasks.extend(_file_tasks(Path(item), next(planned)))
         else:
-            pending.extend(ingest.read_inputs([item], text_field=text_field, id_field=id_field))
+            pending.extend(ingest.read_item(item, numbers))
     if pending:
         tasks.append(ArticlesTask(tuple(pending)))
     return tasks

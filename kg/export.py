@@ -269,9 +269,13 @@ def _atomic_write(path: str | Path, data: bytes | Callable[[Any], None]) -> Path
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create directory {path.parent}: {_reason(exc)}") from None
-    if path.is_dir():
-        raise InputError(f"cannot write {path}: it is a directory")
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        if path.is_dir():
+            raise InputError(f"cannot write {path}: it is a directory")
+    except OSError as exc:  # a name too long
+        raise InputError(f"cannot write {path}: {_reason(exc)}") from None
+    # A shortened name: a long target name stays writable (a name has at most 255 bytes).
+    tmp = path.parent / f".{path.name[:64]}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as fh:
@@ -281,12 +285,19 @@ def _atomic_write(path: str | Path, data: bytes | Callable[[Any], None]) -> Path
                 fh.write(data)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
+        # The message names the target: the temporary file is no concern of the user's.
         raise InputError(f"cannot write {path}: {_reason(exc)}") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
     return path
+
+
+def _discard(path: Path) -> None:
+    """Remove a temporary file if it is there; a failure to (no file, a bad name) is moot."""
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _write_files(
@@ -427,7 +438,10 @@ def _replace_all(tmp: Path, outdir: Path, names: list[str]) -> list[Path]:
         elif os.path.lexists(target) and not target.is_dir():
             raise InputError(f"cannot write {target}: it is not a directory")
     kept = tmp / ".kept"
-    kept.mkdir()
+    try:
+        kept.mkdir()
+    except OSError as exc:  # named by the folder, not by the temporary one inside it
+        raise InputError(f"cannot write to {outdir}: {_reason(exc)}") from None
     # One record per target: [target, its old self kept in tmp or None, kept as a hard
     # link (the target itself stays in place), replaced yet].
     moved: list[list[Any]] = []
@@ -1002,17 +1016,29 @@ _WRITERS: dict[str, Callable[[nx.MultiDiGraph, Path], Any]] = {
 
 
 def export(G: nx.MultiDiGraph, path: str | Path, format: str) -> list[Path]:
-    """Write ``G`` in one ``format`` (graphml, gexf, json: a file; csv, neo4j: a directory)."""
+    """Write ``G`` in one ``format`` (graphml, gexf, json: a file; csv, neo4j: a directory).
+
+    A directory format refuses a ``path`` that is an existing file (InputError).
+    """
     fmt = (format or "").strip().lower()
     writer = _WRITERS.get(fmt)
     if writer is None:
         raise InputError(f"unknown export format {format!r} (choose from {', '.join(FORMATS)})")
+    path = Path(path)
+    if fmt in DIRECTORY_FORMATS and os.path.lexists(path) and not path.is_dir():
+        raise InputError(
+            f"cannot write {path}: it is a file, and the {fmt} format writes a folder "
+            "(give a folder name with -o)"
+        )
     written = writer(G, Path(path))
     return list(written) if isinstance(written, list) else [written]
 
 
-def write(G: nx.MultiDiGraph, outdir: str | Path) -> list[Path]:
+def write(G: nx.MultiDiGraph, outdir: str | Path, *, max_nodes: int = 1500) -> list[Path]:
     """Write every output into ``outdir``: graph.graphml, graph.json, the CSVs, graph.html.
+
+    graph.html shows the ``max_nodes`` nodes of highest degree (and says so when it
+    leaves some out); the other files hold the whole graph.
 
     All files are written into a temporary folder inside ``outdir`` first, one after
     the other and each in pieces (mentions.csv streams from a
@@ -1024,7 +1050,7 @@ def write(G: nx.MultiDiGraph, outdir: str | Path) -> list[Path]:
     """
 
     def html(path: Path) -> None:
-        importlib.import_module("kg.render").write_html(G, path)
+        importlib.import_module("kg.render").write_html(G, path, max_nodes=max_nodes)
 
     writers = {
         "graph.graphml": _binary(_write_graphml, G),

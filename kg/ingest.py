@@ -8,7 +8,9 @@ control characters, and a newspaper page is split into its articles.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import itertools
 import json
 import math
 import os
@@ -54,7 +56,10 @@ def read_inputs(
 ) -> Iterator[Article]:
     """Yield the articles of every input: a path, a folder, an Article or raw text.
 
-    A file's articles are named after the file: its name when it is given by itself,
+    The articles of raw texts are numbered in order across all of them: ``text#1``,
+    ``text#2``, ... (a single text too, so that ids never depend on what follows; a
+    text that is a newspaper page takes one number per article). An Article keeps its
+    own id. A file's articles are named after the file: its name when it is given by itself,
     its path relative to the folder given otherwise. Two different files that would get
     the same name (``a/x.txt`` and ``b/x.txt``, both ``x.txt``) are named by as much of
     their path as tells them apart (``a/x.txt``, ``b/x.txt``); see :func:`plan_files`.
@@ -63,6 +68,7 @@ def read_inputs(
     order; from a one-shot iterable (a generator), Articles and texts pass through as
     they come and the files are read after them.
     """
+    numbers = itertools.count(1)
     if isinstance(inputs, Collection):
         items = list(inputs)
     else:
@@ -71,12 +77,12 @@ def read_inputs(
             if is_path(item):
                 items.append(item)
             else:
-                yield from _read_item(item)
+                yield from read_item(item, numbers)
     paths = [Path(item) for item in items if is_path(item)]
     planned = iter(plan_files(paths))
     for item in items:
         if not is_path(item):
-            yield from _read_item(item)
+            yield from read_item(item, numbers)
             continue
         in_folder = Path(item).is_dir()
         for file, root in next(planned):
@@ -96,12 +102,17 @@ def is_path(item: object) -> bool:
     return isinstance(item, Path) or (isinstance(item, str) and _looks_like_path(item))
 
 
-def _read_item(item: str | Article) -> Iterator[Article]:
-    """The articles of an input that is not a path: an Article, or raw text."""
+def read_item(item: str | Article, numbers: Iterator[int]) -> Iterator[Article]:
+    """The articles of an input that is not a path: an Article, or raw text.
+
+    A raw text's articles are ``text#N``, N taken from ``numbers`` (shared by the texts
+    of one corpus).
+    """
     if isinstance(item, Article):
         yield item
-    else:
-        yield from split_page(clean_text(item), source="text")
+        return
+    for article in split_page(clean_text(item), source="text"):
+        yield dataclasses.replace(article, id=f"text#{next(numbers)}")
 
 
 def plan_files(paths: Iterable[Path]) -> list[list[tuple[Path, Path]]]:
@@ -192,8 +203,7 @@ def read_file(
     path: Path, *, root: Path | None = None, text_field: str = "text", id_field: str = "id"
 ) -> Iterator[Article]:
     """Yield the articles of one file, by its suffix."""
-    name = _relative_name(path, root) if root else path.name
-    name = os.fsencode(name).decode("utf-8", errors="replace")  # a non-UTF-8 file name
+    name = source_name(path, root)
     suffix = path.suffix.lower()
     text = read_text(path)
     if suffix == ".jsonl":
@@ -202,6 +212,13 @@ def read_file(
         yield from _read_csv(text, path, name, text_field, id_field)
     else:
         yield from split_page(text, source=name)
+
+
+def source_name(path: Path, root: Path | None = None) -> str:
+    """The name a file's articles are named after (their ``source``): its path relative
+    to ``root``, else its name."""
+    name = _relative_name(path, root) if root else path.name
+    return os.fsencode(name).decode("utf-8", errors="replace")  # a non-UTF-8 file name
 
 
 def _relative_name(path: Path, root: Path) -> str:

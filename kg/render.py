@@ -595,7 +595,8 @@ def write_html(G: nx.Graph, path: str | os.PathLike, **kw: Any) -> Path:
     pieces = _page(G, **kw)
     directory = target.parent if str(target.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    # A shortened name: a long target name stays writable (a name has at most 255 bytes).
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:
             for piece in pieces:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 
@@ -153,6 +154,75 @@ def test_files_with_the_same_name_are_told_apart_by_their_folders(tmp_path):
         for output in OUTPUTS:
             given = (tmp_path / "given" / output).read_bytes()
             assert (tmp_path / other / output).read_bytes() == given, (other, output)
+
+
+def _viewer_data(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1))
+
+
+def test_build_max_nodes_cuts_the_viewer_and_says_so(built, tmp_path):
+    root, _ = built
+    out = tmp_path / "out"
+    assert main(["build", str(root / "corpus"), "-o", str(out), "-q", "--max-nodes", "3"]) == 0
+    page = (out / "graph.html").read_text("utf-8")
+    data = _viewer_data(page)
+    G = nx.read_graphml(out / "graph.graphml")  # the other outputs keep every node
+    assert G.number_of_nodes() > 3
+    assert len(data["nodes"]) == data["shown_nodes"] == 3
+    assert data["truncated"] is True and data["total_nodes"] == G.number_of_nodes()
+    shown = {n["id"] for n in data["nodes"]}
+    hidden = set(G) - shown
+    assert min(G.degree(n) for n in shown) >= max(G.degree(n) for n in hidden)
+    notice = re.search(r'<div id="kg-notice"([^>]*)>(.*?)</div>', page)
+    assert "hidden" not in notice.group(1)
+    assert f"showing 3 of {G.number_of_nodes()} nodes" in notice.group(2)
+    assert "max_nodes" not in (out / "graph.json").read_text("utf-8")  # a viewer setting
+
+
+def test_build_shows_every_node_by_default(built):
+    _, out = built
+    data = _viewer_data((out / "graph.html").read_text("utf-8"))
+    assert data["truncated"] is False and len(data["nodes"]) == data["total_nodes"] > 3
+
+
+def test_progress_bar_of_files_has_a_total(built, tmp_path, monkeypatch):
+    """Given files, the bar counts their bytes against the total, so tqdm shows an ETA."""
+    import tqdm
+
+    bars = []
+
+    class Recording(tqdm.tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bars.append(self)
+
+    monkeypatch.setattr(tqdm, "tqdm", Recording)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (corpus / "b.txt").write_text(OTHER, encoding="utf-8")
+    size = sum(p.stat().st_size for p in corpus.iterdir())
+    assert main(["build", str(corpus), "-o", str(tmp_path / "out"), "--workers", "1"]) == 0
+    assert [(bar.total, bar.n, bar.unit) for bar in bars] == [(size, size, "B")]
+    bars.clear()
+    import kg
+
+    kg.build_graph(["江川市水务局发布通知。"], progress=True)  # raw text: no size ahead
+    assert [(bar.total, bar.unit) for bar in bars] == [(None, " articles")]
+
+
+def test_version(capsys):
+    import kg
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"kg {kg.__version__}\n"
+
+
+def test_export_help_says_csv_and_neo4j_write_a_folder(capsys):
+    assert main(["export", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "csv and neo4j write a folder" in text and "nodes.csv" in text
 
 
 def test_eval_prints_scores_and_show_lists_errors(built, tmp_path, capsys):

@@ -94,6 +94,17 @@ def test_folder_without_text_files(capsys, out, tmp_path):
     assert_one_line_error(err, str(tmp_path))
 
 
+def test_folder_of_empty_files_keeps_the_earlier_outputs(capsys, out, tmp_path):
+    before = (out / "graph.json").read_bytes()
+    (tmp_path / "only.txt").write_bytes(b"")
+    status, err = build(capsys, str(tmp_path), "-o", str(out))
+    assert status == EXIT_INPUT
+    skipped, error = err.strip().splitlines()
+    assert skipped.startswith("kg: skipped ") and "only.txt" in skipped
+    assert_one_line_error(error, "no text to build", str(tmp_path))
+    assert (out / "graph.json").read_bytes() == before
+
+
 def test_undecodable_file(capsys, out, tmp_path):
     path = tmp_path / "noise.txt"
     path.write_bytes(bytes(range(0x80, 0x100)) * 8)
@@ -189,6 +200,33 @@ def test_bad_export(capsys, out, tmp_path, graph, fmt, target, words):
     assert status == EXIT_INPUT
     assert_one_line_error(capsys.readouterr().err, *words)
     assert (tmp_path / "a-file").read_text("utf-8") == "x"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "neo4j"])
+def test_folder_formats_refuse_an_existing_file(capsys, out, tmp_path, fmt):
+    target = tmp_path / "graph.csv"
+    target.write_text("x", "utf-8")
+    status = main(["export", str(out / "graph.json"), "--format", fmt, "-o", str(target)])
+    assert status == EXIT_INPUT
+    assert_one_line_error(capsys.readouterr().err, str(target), "is a file", "folder", fmt)
+    assert target.read_text("utf-8") == "x"
+
+
+@pytest.mark.parametrize(("length", "status"), [(250, EXIT_OK), (300, EXIT_INPUT)])
+def test_export_errors_name_the_target_not_a_temporary_file(capsys, out, tmp_path, length, status):
+    """A target name of 250 characters is written (its temporary file's name is shorter);
+    one too long for the file system is an error about the target."""
+    target = tmp_path / ("g" * length + ".gexf")
+    assert (
+        main(["export", str(out / "graph.json"), "--format", "gexf", "-o", str(target)]) == status
+    )
+    err = capsys.readouterr().err
+    if status == EXIT_INPUT:
+        line = assert_one_line_error(err, f"cannot write {target}:", "too long")
+        assert ".tmp" not in line
+    else:
+        assert target.is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ([target.name] if status == EXIT_OK else [])
 
 
 def test_export_into_the_output_folder_keeps_the_build(capsys, out, tmp_path):

@@ -83,7 +83,7 @@ def fake_render(monkeypatch):
     module = types.ModuleType("kg.render")
     calls = []
 
-    def write_html(G, path):
+    def write_html(G, path, **kw):
         calls.append(Path(path))
         Path(path).write_text(f"<html>{G.number_of_nodes()} nodes</html>", encoding="utf-8")
         return Path(path)
@@ -415,6 +415,28 @@ def test_write_writes_every_output(tmp_path, fake_render):
     assert (tmp_path / "out" / "graph.html").read_text(encoding="utf-8") == "<html>7 nodes</html>"
 
 
+def test_write_max_nodes_cuts_only_the_viewer(tmp_path):
+    import re
+
+    G = full_graph()
+    ex.write(G, tmp_path / "out", max_nodes=2)
+    page = (tmp_path / "out" / "graph.html").read_text("utf-8")
+    data = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page)
+    data = json.loads(data.group(1))
+    assert len(data["nodes"]) == 2 and data["total_nodes"] == G.number_of_nodes() == 7
+    assert "showing 2 of 7 nodes" in page
+    assert ex.read_graph(tmp_path / "out" / "graph.json").number_of_nodes() == 7
+
+
+@pytest.mark.parametrize("fmt", ["csv", "neo4j"])
+def test_export_to_a_folder_format_refuses_a_file(tmp_path, fmt):
+    target = tmp_path / "out"
+    target.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match=f"it is a file, and the {fmt} format writes a folder"):
+        ex.export(full_graph(), target, fmt)
+    assert target.read_text(encoding="utf-8") == "x"
+
+
 def test_outputs_are_byte_identical(tmp_path, fake_render):
     G = full_graph()
     ex.write(G, tmp_path / "one")
@@ -448,7 +470,7 @@ def test_failed_html_leaves_previous_outputs(tmp_path, fake_render, monkeypatch)
     ex.write(make_graph(), out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def boom(G, path):
+    def boom(G, path, **kw):
         raise RuntimeError("render failed")
 
     monkeypatch.setattr(sys.modules["kg.render"], "write_html", boom)

@@ -304,8 +304,34 @@ def test_same_named_files_are_named_by_their_folders(tmp_path):
     a, b = tmp_path / "a" / "x.txt", tmp_path / "b" / "x.txt"
     expected = {"a/x.txt": "江川市水务局。", "b/x.txt": "蓝湾航运集团有限公司。"}
     assert _ids([a, b]) == _ids([b, a]) == _ids([str(b), str(a)]) == expected
-    assert _ids(iter([b, "临渚市商务局。", a])) == {**expected, "text": "临渚市商务局。"}
+    assert _ids(iter([b, "临渚市商务局。", a])) == {**expected, "text#1": "临渚市商务局。"}
     assert _ids([a]) == {"x.txt": "江川市水务局。"}  # no clash: the name as it was
+
+
+def test_raw_texts_are_numbered_in_order(tmp_path):
+    """Raw texts never share an id: text#1, text#2, ... across them (a page one number
+    per article), after files and Articles too, and a lone text is text#1."""
+    from kg.distributed import plan
+
+    _write(tmp_path, {"x.txt": "白石镇。"})
+    own = kg.records.Article(id="mine", text="东港区。")
+    inputs = ["江川市水务局。", tmp_path / "x.txt", own, PAGE, "临渚市商务局。"]
+    ids = [a.id for a in read_inputs(inputs)]
+    assert ids == ["text#1", "x.txt", "mine", "text#2", "text#3", "text#4"]
+    assert [a.id for a in read_inputs(iter(inputs))] == [*ids[:1], *ids[2:], "x.txt"]
+    # The dask engine's client names them alike.
+    tasks = plan(inputs)
+    assert [a.id for task in tasks for a in getattr(task, "articles", ())] == [
+        i for i in ids if i != "x.txt"
+    ]
+    assert _ids(["江川市水务局。"]) == {"text#1": "江川市水务局。"}
+
+
+def test_build_graph_of_raw_texts_keeps_their_articles_apart():
+    G = kg.build_graph(["江川市水务局发布通知。", "江川市水务局召开会议。"])
+    assert G.nodes["ORG:江川市水务局"]["article_ids"] == "text#1|text#2"
+    assert G.nodes["ORG:江川市水务局"]["articles"] == 2
+    assert {m["article"] for m in G.graph["mentions"]} == {"text#1", "text#2"}
 
 
 def test_names_in_folders_grow_only_where_they_clash(tmp_path):
