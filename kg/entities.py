@@ -744,6 +744,18 @@ def division_names(words: Words) -> Iterator[Candidate]:
             covered = end
 
 
+def home_places(words: Words) -> Iterator[Candidate]:
+    """我市, 我区, 本县: the paper's own place (the resolver gives the article's place of
+    that level, or drops the mention)."""
+    for match in re.finditer(r"[我本](?:市|区|县|州|旗|镇|省)", words.text):
+        end = match.end()
+        if words.text[end : end + 1] in ("委", "长", "级"):
+            continue  # 我市委, 本县长: a body or a post, not the place
+        if words.index_starting_at(match.start()) is None and words.text[match.start()] == "本":
+            continue  # 日本市场: 本 inside another word
+        yield Candidate(match.start(), end, GPE, "home_place", 2)
+
+
 def _before_region_word(text: str, end: int) -> bool:
     """Whether a region word (城市群, 经济圈: region_words.txt) follows offset ``end``."""
     return text.startswith(word_list("region_words.txt"), end)
@@ -1100,7 +1112,7 @@ RULES = {
         national_bodies,
         teams,
     ),
-    "places": (division_names, free_trade_zones),
+    "places": (division_names, free_trade_zones, home_places),
     "programmes": (quoted_programmes, titled_policies, unquoted_programmes),
     "persons": (persons,),
 }

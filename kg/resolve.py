@@ -40,6 +40,7 @@ from kg.records import Mention
 _QUOTES = "“”‘’\"'「」『』《》〈〉"
 _QUOTED = re.compile(r"[“「\"]([^“”「」\"]+)[”」\"]")
 _GOV = re.compile(r"^(中共)?(.{2,8}?[省市区县州旗盟])(委|人民政府|政府|委党校)$")
+_HOME = re.compile(r"^[我本][市区县州旗镇省]$")
 _COURT = re.compile(r"^(.{2,8}?)(法院|检察院)$")
 _BARE_GOV = re.compile(r"^([省市区县州旗盟])(委|人民政府|政府|委党校)$")
 
@@ -277,7 +278,7 @@ class ArticleResolver:
             names = _expand_sibling_branches(labels, names)
             names = _local_banks(text, bounds, labels, names)
         # A bare 市政府/县委 whose place the article never names stands for no node.
-        placed = [not _BARE_GOV.match(name) for name in names]
+        placed = [not (_BARE_GOV.match(name) or _HOME.match(name)) for name in names]
         if not all(placed):
             ents = tuple(ent for ent, keep in zip(ents, placed, strict=True) if keep)
             names = [name for name, keep in zip(names, placed, strict=True) if keep]
@@ -289,6 +290,10 @@ class ArticleResolver:
 
     def _canonical(self, label: str, text: str, places: _ArticlePlaces, city: str | None) -> str:
         text = text.strip()
+        if label == GPE and _HOME.match(text):  # 我市, 本县: the article's own place
+            level = text[1]
+            home = city if level == "市" and city else places.only_place(level)
+            return home or text
         if label == GPE:
             if division_chain(text):
                 return places.place_name(text)
@@ -397,14 +402,14 @@ class _ArticlePlaces:
                 return f"{place}人民{court.group(2)}"
         bare = _BARE_GOV.match(name)
         if bare and name[0] in "区县旗盟":
-            place = self._only_place(name[0])
+            place = self.only_place(name[0])
             return place + name[1:] if place else name
         if len(name) < 3 or name[0] not in "市区县旗盟" or division_chain(name[:2]) or bare:
             return name
-        place = self._only_place(name[0])
+        place = self.only_place(name[0])
         return place + name[1:] if place else name
 
-    def _only_place(self, kind: str) -> str | None:
+    def only_place(self, kind: str) -> str | None:
         """The one division ending in ``kind`` (市, 区, 县) the article names most, if any."""
         if kind not in self._only:
             counts = Counter(d.name for d in self.divisions if d and d.name.endswith(kind))
