@@ -27,6 +27,7 @@ from kg.ingest import is_byline
 from kg.lexicons import (
     DATA,
     division_chain,
+    division_prefix,
     divisions,
     post_starting_at,
     posts_ending_at,
@@ -927,6 +928,10 @@ def _located(sentence: Sentence) -> Iterator[tuple]:
     for v_start, v_end in _find_all(text, triggers()["located_in"]["verbs"], sentence.ents):
         head = next((e for e in reversed(sentence.ents) if e.end <= v_start), None)
         tail = next((e for e in sentence.ents if e.start >= v_end), None)
+        if tail and tail.type == "LOC" and division_prefix(tail.name):
+            # 位于寿宁县南部: inside the division that the part of a region is of
+            prefix = division_prefix(tail.name)
+            tail = Ent(tail.start, tail.start + len(prefix), GPE, place_name(prefix))
         if (
             head
             and tail
