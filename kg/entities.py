@@ -75,7 +75,8 @@ _NAME_BEFORE_BYLINE = re.compile(
     rf"(?:^|[\s。])([{_CJK}]{{2,3}})[ \t]+(?=本报(?:特约)?记者|记者|通讯员)", re.M
 )
 _NUMBERED_MEASURES = re.compile(
-    r"[一二三四五六七八九十百两\d]+[条项](?:举措|措施|意见|规定|政策|新政|办法|机制|制度)"
+    r"[一二三四五六七八九十百两\d]+(?:[条项]|大[\u4e00-\u9fff]{0,4}?)"
+    r"(?:举措|措施|意见|规定|政策|新政|办法|机制|制度|行动|工程)"
 )
 #: The "chief" systems of responsibility (河长制, 林长制, 田长制, 网格长制).
 _CHIEF_SYSTEMS = re.compile(r"(?:河|湖|林|田|路|山|街|楼|网格|链|塘|渠)长制")
