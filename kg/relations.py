@@ -455,9 +455,14 @@ def _listed_after(sentence: Sentence, pos: int) -> list[Ent]:
         allowed = gap == "" or gap in _LIST_JOINERS or (not listed and _is_appositive(gap))
         if not allowed or ent.type not in (ORG, GPE):
             break
+        if ent.type == GPE and _UNNAMED_AFTER.match(text, ent.end):
+            break  # 与贵州一家酒厂签订: an unnamed body of that place, not the place
         listed.append(ent)
         cursor = ent.end
     return listed
+
+
+_UNNAMED_AFTER = re.compile(r"(?:一家|一个|一所|某|多家|几家)")
 
 
 def _is_appositive(gap: str) -> bool:
@@ -824,7 +829,7 @@ def _employers_before(sentence: Sentence, i: int, end: int) -> tuple[list[Ent], 
             found = [org]
             party = re.fullmatch(r"中共(.+?[省市区县州旗])委", org.name)
             if party and first in government_posts and end == ents[i].start:
-                place = Ent(org.start, org.end, GPE, party.group(1))
+                place = Ent(org.start, org.end, GPE, place_name(party.group(1)))
                 found.append(_government(sentence, place))
             return found, org.start
         bare = _bare_body(sentence, org_end, i) or _anaphor_body(sentence, org_end, i)
