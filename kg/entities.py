@@ -455,8 +455,6 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
             start = duration.end()  # 五年|农发行上饶市分行: a time word the tagger glued on
         if end - start < 3 and word not in _GOV_WORDS:
             continue
-        if label == GPE and zone_suffix(words.text[start:end]) == words.text[start:end]:
-            continue  # a bare kind of zone (经济技术开发区) names none
         name = words.text[start:end]
         if label == ORG and (
             _is_category(name)
@@ -598,8 +596,8 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
         if len(word) < 2 or is_not_name(word):
             continue
         start = words.starts[i]
-        if org_suffix(word) == word or zone_suffix(word) == word:
-            continue  # a bare kind of body or zone (实验室, 经济技术开发区) names none
+        if org_suffix(word) == word:
+            continue  # a bare kind of body (实验室) names none; a bare zone, see resolve
         if tag == "ORG":
             quoted = text[start - 1 : start] in '“「"' and i > 0
             if quoted and not org_suffix(word):

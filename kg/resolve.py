@@ -278,7 +278,11 @@ class ArticleResolver:
             names = _expand_sibling_branches(labels, names)
             names = _local_banks(text, bounds, labels, names)
         # A bare 市政府/县委 whose place the article never names stands for no node.
-        placed = [not (_BARE_GOV.match(name) or _HOME.match(name)) for name in names]
+        # So does a bare 经济技术开发区 that stands for no zone the article names in full.
+        placed = [
+            not (_BARE_GOV.match(name) or _HOME.match(name) or zone_suffix(name) == name)
+            for name in names
+        ]
         if not all(placed):
             ents = tuple(ent for ent, keep in zip(ents, placed, strict=True) if keep)
             names = [name for name, keep in zip(names, placed, strict=True) if keep]
