@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import multiprocessing
 import os
 import signal
+import sqlite3
 import sys
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.corrections import fixed_names, without_stopped
 from kg.errors import InputError
 from kg.graph import assemble
 from kg.ingest import is_path, read_inputs
@@ -20,6 +24,7 @@ from kg.nlp import SentenceIndex, make_pipeline, process
 from kg.records import Article, ArticleResult, Mention
 from kg.runtime import usable_cores
 from kg.spool import MentionLog
+from kg.store import article_hash
 
 _worker_nlp = None
 
@@ -70,7 +75,7 @@ def results_from_docs(docs: Iterable) -> Iterator[ArticleResult]:
                     rule=ent._.rule,
                 )
             )
-        yield ArticleResult(article, mentions, relations)
+        yield ArticleResult(article, mentions, relations, content_hash=article_hash(article))
 
 
 def extract(
@@ -197,6 +202,7 @@ def build_graph(
     engine: str = "local",
     scheduler: str | None = None,
     mentions: MentionLog | None = None,
+    store: str | Path | sqlite3.Connection | None = None,
 ) -> nx.MultiDiGraph:
     """Build the knowledge graph of files, folders, Articles or raw texts.
 
@@ -211,8 +217,37 @@ def build_graph(
     ``workers`` > 1 runs the pipeline in that many processes (``"auto"``: one per core
     for inputs of more than :data:`BYTES_PER_WORKER` per core, fewer for less);
     ``engine="dask"`` runs it on a dask.distributed cluster (``scheduler`` address, or a
-    LocalCluster).
+    LocalCluster). ``config``: the pipeline's settings by component (see
+    :func:`kg.nlp.make_pipeline`), the user's corrections among them
+    (:func:`kg.corrections.corrections_config`).
+
+    ``store``: a :mod:`kg.store` (its path, or an open connection) to take unchanged
+    articles' results from and to save new ones to: only new or changed articles run
+    through the pipeline (local engine only). Given a path, the store is committed when
+    the graph is built; given a connection, committing is the caller's.
     """
+    if store is not None and engine != "local":
+        raise InputError("the store works with the local engine only: build without it")
+    if isinstance(store, (str, Path)):
+        from kg.store import open_store
+
+        conn = open_store(store)
+        try:
+            G = build_graph(
+                inputs,
+                workers=workers,
+                cooccurrence=cooccurrence,
+                text_field=text_field,
+                id_field=id_field,
+                config=config,
+                progress=progress,
+                mentions=mentions,
+                store=conn,
+            )
+            conn.commit()
+            return G
+        finally:
+            conn.close()  # uncommitted writes are rolled back
     if isinstance(inputs, (str, Path, Article)):
         inputs = [inputs]
     if workers == "auto" or progress:
@@ -233,6 +268,10 @@ def build_graph(
             text_field=text_field,
             id_field=id_field,
         )
+    elif store is not None:
+        results = _reusing(
+            store, inputs, workers=workers, config=config, text_field=text_field, id_field=id_field
+        )
     else:
         results = extract_inputs(
             inputs, workers=workers, config=config, text_field=text_field, id_field=id_field
@@ -240,11 +279,84 @@ def build_graph(
     if progress:
         results = _with_progress(results, _file_sizes(inputs))
     paths = [item for item in inputs if is_path(item)] if isinstance(inputs, Collection) else []
+    stoplist = config.get("kg_entities", {}).get("stoplist")
+    if stoplist:
+        results = without_stopped(results, stoplist)
     articles = [0]
-    G = assemble(_counted(results, articles), mentions=mentions)
+    G = assemble(_counted(results, articles), mentions=mentions, fixed=fixed_names(config))
     if paths and not articles[0]:
         raise InputError(f"no text to build in {_shown(paths)}: every file is empty or skipped")
     return G
+
+
+def _reusing(
+    conn: sqlite3.Connection,
+    inputs: Iterable[str | Path | Article],
+    *,
+    workers: int,
+    config: dict,
+    text_field: str,
+    id_field: str,
+) -> Iterator[ArticleResult]:
+    """The results of the inputs in their order: stored ones from the store, the others
+    extracted (in ``workers`` processes) and saved to it.
+
+    This process reads and hashes every article; only the articles whose hash the store
+    lacks under this pipeline's fingerprint go to the pipeline, which is not even loaded
+    when there are none. Once every result is out, the store keeps these articles only.
+    """
+    from kg import store
+
+    key = store.fingerprint(config)
+    try:
+        known = store.known_hashes(conn, key)
+    except sqlite3.Error as error:
+        raise InputError(f"store: cannot read ({error})") from None
+    if not known:  # nothing to reuse: the usual way (with workers, they read the files)
+        seen = set()
+        for result in extract_inputs(
+            inputs, workers=workers, config=config, text_field=text_field, id_field=id_field
+        ):
+            if result.content_hash not in seen:
+                seen.add(result.content_hash)
+                store.save_result(conn, key, result.content_hash, result)
+            yield result
+        store.keep_only(conn, key, seen, config)
+        return
+    order: deque[tuple[str, Article, bool]] = deque()  # every article read, in input order
+    seen: set[str] = set()
+
+    def missing() -> Iterator[Article]:
+        for article in read_inputs(inputs, text_field=text_field, id_field=id_field):
+            digest = store.article_hash(article)
+            seen.add(digest)
+            if digest in known:  # its text is not needed any more
+                order.append((digest, dataclasses.replace(article, text=""), True))
+            else:
+                order.append((digest, article, False))
+                yield article
+
+    def stored() -> Iterator[tuple[str, Article]]:
+        while order and order[0][2]:
+            digest, article, _ = order.popleft()
+            yield digest, article
+
+    pending = missing()
+    first = next(pending, None)
+    new = (
+        ()
+        if first is None
+        else extract(itertools.chain([first], pending), workers=workers, config=config)
+    )
+    for result in new:
+        yield from store.load_results(conn, stored())
+        order.popleft()
+        if result.content_hash not in known:
+            store.save_result(conn, key, result.content_hash, result)
+            known.add(result.content_hash)
+        yield result
+    yield from store.load_results(conn, stored())
+    store.keep_only(conn, key, seen, config)
 
 
 def _counted(results: Iterable[ArticleResult], count: list[int]) -> Iterator[ArticleResult]:

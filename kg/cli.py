@@ -78,16 +78,55 @@ def check_outdir(outdir: Path) -> Path:
     return outdir
 
 
+@contextlib.contextmanager
+def build_store(path: Path | None):
+    """The build's store (a connection, or None without one), committed when the block
+    succeeds; else rolled back, and removed with the folders it made if it is new."""
+    if path is None:
+        yield None
+        return
+    import sqlite3
+
+    from kg.store import open_store
+
+    path = Path(path)
+    made = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    new = not path.exists()
+    conn = open_store(path)
+    done = False
+    try:
+        yield conn
+        try:
+            conn.commit()
+        except sqlite3.Error as error:
+            raise KgError(f"store {path}: cannot save ({error}); the outputs are written") from None
+        done = True
+    finally:
+        conn.close()  # uncommitted writes are rolled back
+        if not done and new:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                for folder in made:
+                    folder.rmdir()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.build import build_graph
+    from kg.corrections import corrections_config
     from kg.export import write
     from kg.spool import MentionLog
 
     paths = args.paths or sample_paths()
     outdir = Path(args.output)
     folder = check_outdir(outdir)
+    config = corrections_config(args.patterns, args.aliases, args.stoplist)
+    store = None if args.no_store else args.store
+    if store is None and not args.no_store and args.engine == "local":
+        from kg.store import STORE_NAME
+
+        store = outdir / STORE_NAME
     # The mentions go to an unnamed file next to the outputs, not into memory.
-    with MentionLog(dir=folder) as mentions:
+    with build_store(store) as conn, MentionLog(dir=folder) as mentions:
         G = build_graph(
             paths,
             workers=args.workers,
@@ -98,6 +137,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             engine=args.engine,
             scheduler=args.scheduler,
             mentions=mentions,
+            config=config,
+            store=conn,
         )
         written = write(G, outdir, max_nodes=args.max_nodes)
     if not args.quiet:
@@ -184,6 +225,20 @@ def make_parser() -> argparse.ArgumentParser:
         default=1500,
         help="graph.html shows the N nodes of highest degree, and says so (1500)",
     )
+    build.add_argument(
+        "--patterns", type=Path, help="spaCy EntityRuler patterns (JSONL): the user's names"
+    )
+    build.add_argument(
+        "--aliases", type=Path, help="TSV: surface form<TAB>canonical name, one a line"
+    )
+    build.add_argument("--stoplist", type=Path, help="words that are never an entity, one a line")
+    stored = build.add_mutually_exclusive_group()
+    stored.add_argument(
+        "--store",
+        type=Path,
+        help="the store of extraction results that makes rebuilds incremental (OUTDIR/kg.sqlite)",
+    )
+    stored.add_argument("--no-store", action="store_true", help="build without a store")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     build.set_defaults(func=cmd_build)
 

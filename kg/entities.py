@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -139,6 +139,7 @@ class Candidate:
     label: str
     rule: str
     priority: int = 0
+    ent_id: str = ""  # a user pattern's canonical name (kg.corrections)
 
 
 @dataclass
@@ -1224,38 +1225,97 @@ if not Span.has_extension("rule"):
 
 @Language.factory(
     "kg_entities",
-    default_config={"orgs": True, "places": True, "programmes": True, "persons": True},
+    default_config={
+        "orgs": True,
+        "places": True,
+        "programmes": True,
+        "persons": True,
+        "stoplist": [],
+    },
 )
 def make_entity_recognizer(
-    nlp: Language, name: str, orgs: bool, places: bool, programmes: bool, persons: bool
+    nlp: Language,
+    name: str,
+    orgs: bool,
+    places: bool,
+    programmes: bool,
+    persons: bool,
+    stoplist: list[str],
 ) -> EntityRecognizer:
-    """Factory of the rule-based entity recognizer; each rule group can be switched off."""
+    """Factory of the rule-based entity recognizer; each rule group can be switched off;
+    ``stoplist``: surfaces that are never an entity."""
     return EntityRecognizer(
-        {"orgs": orgs, "places": places, "programmes": programmes, "persons": persons}
+        {"orgs": orgs, "places": places, "programmes": programmes, "persons": persons},
+        stoplist,
     )
 
 
-class EntityRecognizer:
-    """Sets ``doc.ents`` from the rules, splitting LAC words where a name ends inside one."""
+#: The spans of the user's patterns (set by kg.corrections' ``kg_patterns``).
+USER_SPANS = "kg_user"
 
-    def __init__(self, enabled: dict[str, bool]) -> None:
+
+class EntityRecognizer:
+    """Sets ``doc.ents`` from the rules, splitting LAC words where a name ends inside one.
+
+    The user's spans (``doc.spans["kg_user"]``) come first: a rule span overlapping one
+    is dropped; a stoplisted surface is never an entity.
+    """
+
+    def __init__(self, enabled: dict[str, bool], stoplist: Iterable[str] = ()) -> None:
         self.enabled = enabled
+        self.stoplist = frozenset(stoplist)
 
     def __call__(self, doc: Doc) -> Doc:
         words = Words.from_doc(doc)
-        chosen = without_fragments(words, choose(find_candidates(words, self.enabled)))
+        user = self._user_candidates(doc, words.text)
+        corrected = bool(user or self.stoplist)
+        candidates = find_candidates(words, self.enabled)
+        if corrected:
+            candidates = self._corrected(words.text, candidates, user)
+        chosen = without_fragments(words, choose(candidates))
         chosen = without_person_names(words, chosen)
+        if user:
+            chosen = _user_wins(chosen, user)  # no user name is cut
         if self.enabled.get("orgs", True):
             chosen = choose(chosen + list(company_short_forms(words, chosen)))
+        if corrected:
+            chosen = self._corrected(words.text, chosen, user)
         doc = align(doc, {b for c in chosen for b in (c.start, c.end)})
         spans = []
         for cand in chosen:
             span = doc.char_span(cand.start, cand.end, label=cand.label)
             if span is not None:
                 span._.rule = cand.rule
+                if cand.ent_id:
+                    span.id_ = cand.ent_id
                 spans.append(span)
         doc.ents = filter_spans(spans)
         return doc
+
+    def _user_candidates(self, doc: Doc, text: str) -> list[Candidate]:
+        if USER_SPANS not in doc.spans:
+            return []
+        found = (
+            Candidate(s.start_char, s.end_char, s.label_, "user_pattern", 9, s.id_)
+            for s in doc.spans[USER_SPANS]
+        )
+        return [c for c in found if text[c.start : c.end].strip() not in self.stoplist]
+
+    def _corrected(
+        self, text: str, candidates: list[Candidate], user: list[Candidate]
+    ) -> list[Candidate]:
+        """Candidates without stoplisted surfaces, the user's spans winning overlaps."""
+        kept = [c for c in candidates if text[c.start : c.end].strip() not in self.stoplist]
+        return _user_wins(kept, user) if user else kept
+
+
+def _user_wins(candidates: list[Candidate], user: list[Candidate]) -> list[Candidate]:
+    """The user's candidates and the others that overlap none of them, in text order."""
+    taken = _Taken(max(c.end for c in user))
+    for c in user:
+        taken.add(c.start, c.end)
+    kept = [c for c in candidates if not taken.overlaps(c.start, c.end)]
+    return sorted(kept + user, key=lambda c: (c.start, c.end))
 
 
 def align(doc: Doc, boundaries: set[int]) -> Doc:

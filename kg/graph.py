@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import networkx as nx
 
@@ -32,7 +32,10 @@ class _Evidence:
 
 
 def assemble(
-    results: Iterable[ArticleResult], *, mentions: MentionLog | None = None
+    results: Iterable[ArticleResult],
+    *,
+    mentions: MentionLog | None = None,
+    fixed: Collection[str] = (),
 ) -> nx.MultiDiGraph:
     """One node per resolved entity, one edge per (source, target, relation).
 
@@ -44,7 +47,8 @@ def assemble(
     :class:`~kg.records.Mention`, ``canonical`` being the entity's final name), sorted
     by article, start, end and type. Given a :class:`~kg.spool.MentionLog`, the mentions
     go to it as the results arrive and it becomes ``G.graph["mentions"]`` instead: the
-    graph then holds no mention in memory (``kg build`` does this).
+    graph then holds no mention in memory (``kg build`` does this). ``fixed``: names
+    the user gave, kept as they are (see :func:`kg.resolve.resolve_names`).
     """
     rows: list[dict] = []
     # (type, canonical, text) -> article -> how many mentions: counts, not records.
@@ -96,7 +100,7 @@ def assemble(
     with paused_gc():
         rows.sort(key=lambda m: (m["article"], m["start"], m["end"], m["type"]))
         inside = {(k[0], k[1]) for k in groups} | {(k[4], k[3]) for k in groups}
-        mapping, entities = resolve_names(named, sorted(inside))
+        mapping, entities = resolve_names(named, sorted(inside), fixed)
         named.clear()
 
         G = nx.MultiDiGraph(name="kg")

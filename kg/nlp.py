@@ -159,14 +159,19 @@ def make_pipeline(disable: Iterable[str] = (), config: dict | None = None) -> La
 
     ``config`` maps a component name to its settings, e.g.
     ``{"kg_entities": {"programmes": False}}``; ``disable`` leaves components out.
+    ``{"kg_patterns": {"patterns": [...]}}`` adds the user's patterns before
+    ``kg_entities`` (see :mod:`kg.corrections`).
     """
     # Importing the modules registers their factories.
+    import kg.corrections  # noqa: F401
     import kg.entities  # noqa: F401
     import kg.relations  # noqa: F401
     import kg.resolve  # noqa: F401
 
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "kg.LacTokenizer.v1"}}})
     config = config or {}
+    if config.get("kg_patterns", {}).get("patterns") and "kg_patterns" not in disable:
+        nlp.add_pipe("kg_patterns", config=config["kg_patterns"])
     for name in PIPELINE:
         if name not in disable:
             nlp.add_pipe(name, config=config.get(name, {}))

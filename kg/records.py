@@ -74,12 +74,15 @@ class ArticleResult:
 
     Results from worker processes carry their mentions in ``packed`` instead of
     ``mentions``: the parent then need not rebuild one record per mention.
+    ``content_hash``: the article's (:func:`kg.store.article_hash`), made while its
+    text is at hand.
     """
 
     article: Article
     mentions: list[Mention] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     packed: list[PackedMentions] = field(default_factory=list)
+    content_hash: str = ""
 
     def all_mentions(self) -> list[Mention]:
         """``mentions`` and the packed ones, as records."""

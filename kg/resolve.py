@@ -241,17 +241,25 @@ if not Span.has_extension("canonical"):
     Span.set_extension("canonical", default=None)
 
 
-@Language.factory("kg_resolve", default_config={"short_forms": True})
-def make_resolver(nlp: Language, name: str, short_forms: bool) -> ArticleResolver:
-    """Factory of the article-level resolver; ``short_forms`` can be switched off."""
-    return ArticleResolver(short_forms)
+@Language.factory("kg_resolve", default_config={"short_forms": True, "aliases": {}})
+def make_resolver(
+    nlp: Language, name: str, short_forms: bool, aliases: dict[str, str]
+) -> ArticleResolver:
+    """Factory of the article-level resolver; ``short_forms`` can be switched off;
+    ``aliases``: surface form -> canonical name (the user's)."""
+    return ArticleResolver(short_forms, aliases)
 
 
 class ArticleResolver:
-    """Sets ``span._.canonical`` on every entity of an article."""
+    """Sets ``span._.canonical`` on every entity of an article.
 
-    def __init__(self, short_forms: bool = True) -> None:
+    A user pattern's span with an id (``ent.id_``) takes that name, else a surface in
+    ``aliases`` takes its canonical name (see :mod:`kg.corrections`).
+    """
+
+    def __init__(self, short_forms: bool = True, aliases: Mapping[str, str] | None = None) -> None:
         self.short_forms = short_forms
+        self.aliases = dict(aliases or {})
 
     def __call__(self, doc: Doc) -> Doc:
         ents = doc.ents  # each read of doc.ents builds new Spans: read it once
@@ -277,6 +285,11 @@ class ArticleResolver:
             names = _expand_short_forms(labels, names)
             names = _expand_sibling_branches(labels, names)
             names = _local_banks(text, bounds, labels, names)
+        if self.aliases or "kg_user" in doc.spans:  # the user's names (kg.corrections)
+            names = [
+                ent.id_ or self.aliases.get(surface.strip(), name)
+                for ent, surface, name in zip(ents, surfaces, names, strict=True)
+            ]
         # A bare 市政府/县委 whose place the article never names stands for no node.
         # So does a bare 经济技术开发区 that stands for no zone the article names in full.
         placed = [
@@ -566,9 +579,12 @@ def resolve_corpus(
 
 
 def resolve_names(
-    counts: NameCounts, named_inside: Iterable[tuple[str, str]] = ()
+    counts: NameCounts,
+    named_inside: Iterable[tuple[str, str]] = (),
+    fixed: Container[str] = (),
 ) -> tuple[dict[tuple[str, str], str], list[Entity]]:
-    """:func:`resolve_corpus` of mentions given as :data:`NameCounts`."""
+    """:func:`resolve_corpus` of mentions given as :data:`NameCounts`; the ``fixed``
+    names (the user's) are kept as they are."""
     names: dict[str, set[str]] = defaultdict(set)
     for etype, canonical, _ in counts:
         names[etype].add(canonical)
@@ -582,6 +598,8 @@ def resolve_names(
             mapping.update(((etype, name), full) for name, full in _longer_forms(group).items())
         else:
             mapping.update(((etype, name), name) for name in group)
+    if fixed:
+        mapping.update({key: key[1] for key in mapping if key[1] in fixed})
     entities: dict[tuple[str, str], Entity] = {}
     for (etype, canonical, text), per_article in counts.items():
         final = mapping.get((etype, canonical), canonical)

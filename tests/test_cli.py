@@ -378,5 +378,5 @@ def test_the_kg_process_flushes_its_output_and_exits_with_the_status(built, tmp_
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.startswith("kg: ") and "entities" in proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_NAMES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_NAMES, "kg.sqlite"])
     assert not [p for p in tmp_path.rglob(".kg-*")]  # no temporary file left behind
