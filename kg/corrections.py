@@ -33,7 +33,7 @@ from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
 from kg.entities import GPE, ORG, PERSON, PROGRAMME, USER_SPANS, _occurrences, align
-from kg.errors import InputError
+from kg.errors import InputError, read_text_file
 from kg.nlp import LAC_ENTITY_TAGS, doc_text
 from kg.records import ArticleResult
 
@@ -45,16 +45,7 @@ LABELS = (ORG, GPE, PROGRAMME, PERSON)
 
 def _lines(path: str | Path, what: str) -> Iterator[tuple[int, str]]:
     """Numbered lines of a UTF-8 file (a BOM allowed), without line ends."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{what} file not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"{what} file is a folder: {path}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{what} file is not UTF-8 text: {path}") from None
-    except OSError as error:
-        raise InputError(f"cannot read {what} file {path}: {error.strerror}") from None
+    text = read_text_file(path, what, encoding="utf-8-sig")
     yield from enumerate(text.splitlines(), 1)
 
 

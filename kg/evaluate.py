@@ -50,7 +50,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.errors import InputError
+from kg.errors import InputError, read_text_file
 from kg.schema import COOCCURRENCE, SYMMETRIC_RELATIONS, split_aliases
 
 QUOTE_MARKS = frozenset("“”‘’\"'「」『』《》〈〉")
@@ -184,16 +184,7 @@ def _parse_gold(data: Any) -> Gold:
 def load_gold(path: str | Path) -> Gold:
     """Read a gold graph (JSON); a missing or malformed file raises :class:`InputError`."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"gold file not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"gold file is a directory: {path}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"gold file is not UTF-8 text: {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read gold file {path}: {exc.strerror or exc}") from None
+    text = read_text_file(path, "gold")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
