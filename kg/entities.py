@@ -572,14 +572,14 @@ def party_committees(words: Words) -> Iterator[Candidate]:
                 )
                 if before is not None:
                     start = before  # 定远县县委书记: the county written, then its 县委
-                elif body_start and _CJK_CHAR.match(text, body_start - 1):
+                elif body_start and CJK_CHAR.match(text, body_start - 1):
                     continue
                 else:
                     start = body_start  # 区委书记 X: the bare 区委, the article's district's
         yield Candidate(start, match.end(), ORG, "party_committee", 4)
 
 
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
+CJK_CHAR = re.compile(rf"[{_CJK}]")  # one Chinese character
 
 
 def tagger_orgs(words: Words) -> Iterator[Candidate]:
@@ -973,7 +973,7 @@ def _joins_names(words: Words, i: int) -> bool:
 def _is_name_word(words: Words, j: int) -> bool:
     """A person word of the tagger that starts with a Chinese character (not a line
     break the tagger called a person)."""
-    return words.tags[j] == "PER" and bool(_CJK_CHAR.match(words.text, words.starts[j]))
+    return words.tags[j] == "PER" and bool(CJK_CHAR.match(words.text, words.starts[j]))
 
 
 def _name_part(words: Words, j: int) -> bool:
@@ -983,7 +983,7 @@ def _name_part(words: Words, j: int) -> bool:
     return words.tags[j] == "PER" or (
         2 <= len(word) <= 6
         and words.tags[j] not in ("w", "m", "p", "u", "c", "TIME")
-        and bool(_CJK_CHAR.fullmatch(word[0]))
+        and bool(CJK_CHAR.fullmatch(word[0]))
         and not word.endswith(("杯", "赛", "节", "奖", "会"))  # 武则天·乾陵杯: an event
     )
 

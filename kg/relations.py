@@ -22,7 +22,7 @@ from itertools import chain
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.entities import GPE, ORG, PERSON, PROGRAMME
+from kg.entities import CJK_CHAR, GPE, ORG, PERSON, PROGRAMME
 from kg.ingest import is_byline
 from kg.lexicons import (
     DATA,
@@ -666,7 +666,7 @@ def _works_for(sentence: Sentence) -> Iterator[tuple]:
         if person.type != PERSON or is_byline(text[_clause_start(text, person.start) :].strip()):
             continue
         if posts_ending_at(text, _before_aside(text, person.start)):
-            found = [edge[2] for edge in _post_chain(sentence, i)]
+            found = _post_chain(sentence, i)
             if not found:
                 found = _listed_colleague(sentence, i, employers_of)
             employers_of[i] = found
@@ -697,25 +697,23 @@ def _listed_colleague(sentence: Sentence, i: int, employers_of: dict[int, list[E
     return employers_of.get(before, [])
 
 
-def _post_chain(sentence: Sentence, i: int) -> Iterator[tuple]:
+def _post_chain(sentence: Sentence, i: int) -> list[Ent]:
     """The bodies whose posts precede the person ``i``, walking back over a chain of them
     (X人大常委会党组副书记、Y中心主任、Z总工会主席 W: W works for all three)."""
     text = sentence.text
-    ents = sentence.ents
-    person = ents[i]
-    end = _before_aside(text, person.start)
+    end = _before_aside(text, sentence.ents[i].start)
+    found: list[Ent] = []
     first_segment = True
     while True:
         employers, start = _employers_before(sentence, i, end)
         if not employers and first_segment:
             employers = _own_government(sentence, i, end)
-        for employer in employers:
-            yield person, "works_for", employer, "works_for_post"
+        found.extend(employers)
         if not employers:
             # 法制委副主任委员、法工委主任 X: a body kg does not name; walk on over it.
             start = _segment_start(text, end)
         if start is None or not text.endswith(("、", "兼"), 0, start):
-            return
+            return found
         end = start - 1
         first_segment = False
 
@@ -744,7 +742,7 @@ def _own_government(sentence: Sentence, i: int, end: int) -> list[Ent]:
     if post is None or post not in triggers()["works_for"]["government_posts"]:
         return []
     start = end - len(post)
-    if start and _CJK.match(text, start - 1) and text[start - 1] not in "常务":
+    if start and CJK_CHAR.match(text, start - 1) and text[start - 1] not in "常务":
         return []  # X县县长 or a body kg does not know: not the article's place
     level = post.removeprefix("常务").removeprefix("副")[0]
     place = _place_of_level(sentence, i, level)
@@ -785,7 +783,7 @@ def _leaders(sentence: Sentence) -> Iterator[tuple]:
         i = next((k for k, e in enumerate(ents) if e.start >= match.end()), None)
         if i is None or ents[i].start != match.end() or ents[i].type != PERSON:
             continue
-        if match.start() and _CJK.match(text, match.start() - 1):
+        if match.start() and CJK_CHAR.match(text, match.start() - 1):
             continue  # X市领导: a body of its own, named
         place = _place_of_level(sentence, i, match.group(1))
         if place is None:
@@ -804,9 +802,6 @@ def _list_ending_after(sentence: Sentence, i: int) -> list[Ent]:
             break
         listed.append(other)
     return listed
-
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _employers_before(sentence: Sentence, i: int, end: int) -> tuple[list[Ent], int | None]:
