@@ -10,6 +10,7 @@ smaller graph of the same kind (so it can go to :func:`kg.show`, :func:`kg.write
     analysis.ego(G, "南通市公安局", radius=1)         # a neighbourhood
     analysis.filter_relations(G, "partners_with")   # one relation type
     analysis.compare_graphs(G_march, G_april)       # what appeared, disappeared, changed
+    analysis.period(G, "2024-05-01", "2024-05-31")   # the edges of May
 """
 
 from __future__ import annotations
@@ -186,6 +187,47 @@ def filter_relations(
     )
     if not keep_isolates:
         H.remove_nodes_from([n for n, deg in list(H.degree()) if deg == 0])
+    return _restricted(G, H)
+
+
+def period(G: nx.MultiDiGraph, start: str | None, end: str | None) -> nx.MultiDiGraph:
+    """The edges with evidence dated from ``start`` to ``end`` (ISO ``YYYY-MM-DD``, both
+    included; None for no bound), and the entities they touch.
+
+    Each kept edge keeps only the evidence of that period (``evidences``, ``count``,
+    ``first``, ``last``, and ``evidence``/``article`` the first of it). An edge whose
+    evidences carry no dates (a graph read from GraphML) is kept when its ``first`` to
+    ``last`` span meets the period, as it is. Undated edges are left out.
+    """
+    from kg.ingest import parse_date
+
+    for bound in (start, end):
+        if bound is not None and parse_date(bound) != bound:
+            raise ValueError(f"not an ISO date (YYYY-MM-DD): {bound!r}")
+    low, high = start or "0000-00-00", end or "9999-99-99"
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    for u, v, k, d in G.edges(keys=True, data=True):
+        evidences = list(d.get("evidences") or [])
+        if any("date" in ev for ev in evidences):
+            kept = [ev for ev in evidences if low <= str(ev.get("date") or "~") <= high]
+            if not kept:
+                continue
+            data = dict(d)
+            if len(kept) < len(evidences):
+                first = kept[0]
+                data.update(evidences=kept, count=len(kept))
+                data.update(evidence=first.get("sentence", ""), article=first.get("article", ""))
+            dates = sorted(ev["date"] for ev in kept)
+            data.update(first=dates[0], last=dates[-1])
+        elif d.get("first") and str(d["first"]) <= high and str(d.get("last") or d["first"]) >= low:
+            data = dict(d)
+        else:
+            continue
+        for n in (u, v):
+            if n not in H:
+                H.add_node(n, **G.nodes[n])
+        H.add_edge(u, v, key=k, **data)
     return _restricted(G, H)
 
 

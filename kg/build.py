@@ -98,6 +98,7 @@ def extract_inputs(
     config: dict | None = None,
     text_field: str = "text",
     id_field: str = "id",
+    date_field: str | None = None,
 ) -> Iterator[ArticleResult]:
     """Read and run the pipeline over inputs, in this process or in ``workers`` processes.
 
@@ -106,7 +107,9 @@ def extract_inputs(
     (:mod:`kg.distributed`), and send back results without the article text.
     """
     if workers <= 1:
-        articles = read_inputs(inputs, text_field=text_field, id_field=id_field)
+        articles = read_inputs(
+            inputs, text_field=text_field, id_field=id_field, date_field=date_field
+        )
         yield from extract(articles, workers=1, config=config)
         return
     from kg.distributed import PartitionJob, partitions, plan
@@ -114,7 +117,7 @@ def extract_inputs(
     tasks = plan(inputs, text_field=text_field, id_field=id_field)
     if not tasks:
         return
-    job = PartitionJob(json.dumps(config or {}, sort_keys=True), text_field, id_field)
+    job = PartitionJob(json.dumps(config or {}, sort_keys=True), text_field, id_field, date_field)
     # Small groups: the pool stays busy to the end, and few results wait in memory.
     total = sum(task.size for task in tasks)
     groups = partitions(tasks, workers, min(max(total // (workers * 32), 16 * 1024), 64 * 1024))
@@ -197,6 +200,7 @@ def build_graph(
     cooccurrence: bool = False,
     text_field: str = "text",
     id_field: str = "id",
+    date_field: str | None = None,
     config: dict | None = None,
     progress: bool = False,
     engine: str = "local",
@@ -225,6 +229,9 @@ def build_graph(
     articles' results from and to save new ones to: only new or changed articles run
     through the pipeline (local engine only). Given a path, the store is committed when
     the graph is built; given a connection, committing is the caller's.
+
+    ``date_field``: the JSONL/CSV field of an article's date (see
+    :func:`kg.ingest.read_inputs`, which also dates articles by path and dateline).
     """
     if store is not None and engine != "local":
         raise InputError("the store works with the local engine only: build without it")
@@ -239,6 +246,7 @@ def build_graph(
                 cooccurrence=cooccurrence,
                 text_field=text_field,
                 id_field=id_field,
+                date_field=date_field,
                 config=config,
                 progress=progress,
                 mentions=mentions,
@@ -267,14 +275,26 @@ def build_graph(
             config=config,
             text_field=text_field,
             id_field=id_field,
+            date_field=date_field,
         )
     elif store is not None:
         results = _reusing(
-            store, inputs, workers=workers, config=config, text_field=text_field, id_field=id_field
+            store,
+            inputs,
+            workers=workers,
+            config=config,
+            text_field=text_field,
+            id_field=id_field,
+            date_field=date_field,
         )
     else:
         results = extract_inputs(
-            inputs, workers=workers, config=config, text_field=text_field, id_field=id_field
+            inputs,
+            workers=workers,
+            config=config,
+            text_field=text_field,
+            id_field=id_field,
+            date_field=date_field,
         )
     if progress:
         results = _with_progress(results, _file_sizes(inputs))
@@ -297,6 +317,7 @@ def _reusing(
     config: dict,
     text_field: str,
     id_field: str,
+    date_field: str | None = None,
 ) -> Iterator[ArticleResult]:
     """The results of the inputs in their order: stored ones from the store, the others
     extracted (in ``workers`` processes) and saved to it.
@@ -315,7 +336,12 @@ def _reusing(
     if not known:  # nothing to reuse: the usual way (with workers, they read the files)
         seen = set()
         for result in extract_inputs(
-            inputs, workers=workers, config=config, text_field=text_field, id_field=id_field
+            inputs,
+            workers=workers,
+            config=config,
+            text_field=text_field,
+            id_field=id_field,
+            date_field=date_field,
         ):
             if result.content_hash not in seen:
                 seen.add(result.content_hash)
@@ -327,7 +353,9 @@ def _reusing(
     seen: set[str] = set()
 
     def missing() -> Iterator[Article]:
-        for article in read_inputs(inputs, text_field=text_field, id_field=id_field):
+        for article in read_inputs(
+            inputs, text_field=text_field, id_field=id_field, date_field=date_field
+        ):
             digest = store.article_hash(article)
             seen.add(digest)
             if digest in known:  # its text is not needed any more

@@ -133,6 +133,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             cooccurrence=args.cooccurrence,
             text_field=args.text_field,
             id_field=args.id_field,
+            date_field=args.date_field,
             progress=not args.quiet,
             engine=args.engine,
             scheduler=args.scheduler,
@@ -189,9 +190,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from kg.export import read_graph
-    from kg.stats import format_stats, graph_stats
+    from kg.stats import by_month, format_by_month, format_stats, graph_stats
 
-    print(format_stats(graph_stats(read_graph(args.graph), top=args.top)))
+    G = read_graph(args.graph)
+    if args.by == "month":
+        print(format_by_month(by_month(G)))
+    else:
+        print(format_stats(graph_stats(G, top=args.top)))
     return EXIT_OK
 
 
@@ -210,6 +215,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("paths", nargs="*", type=Path, help=".txt/.md/.jsonl/.csv files or folders")
     build.add_argument("-o", "--output", default=DEFAULT_OUTDIR, help="output folder (output/)")
     corpus_options(build)
+    build.add_argument(
+        "--date-field",
+        default=None,
+        help="JSONL/CSV field of the article's date (else a date in the path or dateline)",
+    )
     build.add_argument(
         "--workers",
         type=_workers,
@@ -281,6 +291,11 @@ def make_parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="counts, top nodes and components of a saved graph")
     stats.add_argument("graph", type=Path)
     stats.add_argument("--top", type=int, default=10)
+    stats.add_argument(
+        "--by",
+        choices=("month",),
+        help="month: edges (by their first evidence) and nodes first seen, per month",
+    )
     stats.set_defaults(func=cmd_stats)
     return parser
 

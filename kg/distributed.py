@@ -84,6 +84,7 @@ def extract_with_dask(
     text_field: str = "text",
     id_field: str = "id",
     partition_bytes: int | None = None,
+    date_field: str | None = None,
 ) -> Iterator[ArticleResult]:
     """The ArticleResults of ``inputs``, computed on a Dask cluster, in input order.
 
@@ -97,7 +98,7 @@ def extract_with_dask(
     _require_dask()
     if not tasks:
         return iter(())
-    job = PartitionJob(json.dumps(config or {}, sort_keys=True), text_field, id_field)
+    job = PartitionJob(json.dumps(config or {}, sort_keys=True), text_field, id_field, date_field)
     return _run(tasks, job, workers=workers, scheduler=scheduler, partition_bytes=partition_bytes)
 
 
@@ -278,6 +279,7 @@ class PartitionJob:
     config_json: str
     text_field: str
     id_field: str
+    date_field: str | None = None
 
     def __call__(self, group: list[Task]) -> PartitionOutput:
         from kg.build import results_from_docs
@@ -309,6 +311,7 @@ class PartitionJob:
                     root=Path(task.root),
                     text_field=self.text_field,
                     id_field=self.id_field,
+                    date_field=self.date_field,
                 )
             except InputError as error:
                 # Name the file as the user did, as the local engine's messages do.

@@ -49,6 +49,11 @@ def assemble(
     go to it as the results arrive and it becomes ``G.graph["mentions"]`` instead: the
     graph then holds no mention in memory (``kg build`` does this). ``fixed``: names
     the user gave, kept as they are (see :func:`kg.resolve.resolve_names`).
+
+    Dated articles (``Article.date``) date the graph: a node's ``first_seen`` and
+    ``last_seen`` are the first and last dates of the articles that name it, an edge's
+    ``first`` and ``last`` those of its evidence, and every evidence carries its
+    article's ``date`` (``""`` if undated). An undated corpus gets none of these.
     """
     rows: list[dict] = []
     # (type, canonical, text) -> article -> how many mentions: counts, not records.
@@ -56,6 +61,7 @@ def assemble(
     strings: dict[str, str] = {}  # one object per distinct name, article id, evidence
     groups: dict[tuple[str, str, str, str, str, str], _Evidence] = {}
     places: set[str] = set()  # the places the corpus names (see places_named)
+    dates: dict[str, str] = {}  # article -> its date, dated articles only
 
     def count(key: tuple[str, str, str], article: str, n: int) -> None:
         if key[0] in MENTION_ONLY_TYPES:
@@ -69,6 +75,8 @@ def assemble(
         per_article[article] = per_article.get(article, 0) + n
 
     for result in results:
+        if result.article.date:
+            dates[result.article.id] = result.article.date
         for m in result.mentions:
             count((m.type, m.canonical, m.text), m.article, 1)
         for packed in result.packed:  # a worker's: counts, and rows pickled already
@@ -120,6 +128,7 @@ def assemble(
                 mentions=entity.mentions,
                 articles=len(entity.articles),
                 article_ids=ALIAS_SEP.join(sorted(entity.articles)),
+                **_seen(entity.articles, dates),
             )
 
         mentioned = {(e.type, e.name) for e in entities if e.mentions}
@@ -150,6 +159,13 @@ def assemble(
                     )
         for (head, tail, relation), found in sorted(evidence.items(), key=lambda kv: kv[0]):
             items = sorted(set().union(*(group.items() for _, group in found)))
+            evidences = [{"article": a, "sentence": s} for a, s in items]
+            span = {}
+            if dates:
+                for ev in evidences:
+                    ev["date"] = dates.get(ev["article"], "")
+                known = sorted(ev["date"] for ev in evidences if ev["date"])
+                span = {"first": known[0], "last": known[-1]} if known else {}
             G.add_edge(
                 head,
                 tail,
@@ -159,10 +175,11 @@ def assemble(
                 article=items[0][0],
                 confidence=round(max(group.confidence for _, group in found), 3),
                 count=sum(group.count for _, group in found),
-                evidences=[{"article": a, "sentence": s} for a, s in items],
+                evidences=evidences,
                 rules=ALIAS_SEP.join(sorted({rule for rule, _ in found})),
+                **span,
             )
-        _count_nested(G, evidence)
+        _count_nested(G, evidence, dates)
         return G
 
 
@@ -174,7 +191,13 @@ def _as_dict(m: Mention) -> dict:
     return {f.name: getattr(m, f.name) for f in dataclasses.fields(m)}
 
 
-def _count_nested(G: nx.MultiDiGraph, evidence: dict) -> None:
+def _seen(articles: Collection[str], dates: dict[str, str]) -> dict[str, str]:
+    """``first_seen`` and ``last_seen`` of the dated ones among ``articles`` (or nothing)."""
+    known = sorted(dates[a] for a in articles if a in dates)
+    return {"first_seen": known[0], "last_seen": known[-1]} if known else {}
+
+
+def _count_nested(G: nx.MultiDiGraph, evidence: dict, dates: dict[str, str]) -> None:
     """Nodes named only inside other names get the articles of the edges that name them."""
     articles: dict[str, set[str]] = defaultdict(set)
     for (head, tail, _), found in evidence.items():
@@ -187,3 +210,4 @@ def _count_nested(G: nx.MultiDiGraph, evidence: dict) -> None:
         found = sorted(articles.get(nid, ()))
         data["articles"] = len(found)
         data["article_ids"] = ALIAS_SEP.join(found)
+        data.update(_seen(found, dates))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime
 import io
 import itertools
 import json
@@ -46,6 +47,13 @@ _DATELINE = re.compile(
 _CREDIT = re.compile(r"^[\u3400-\u9fff·]{2,4}(?:\s+[\u3400-\u9fff·]{2,4})*\s*摄$")
 _FURNITURE = re.compile(r"^[■□◆◇●○▲△★☆▶►]")
 _DUPLICATE_MIN = 20
+# Dates: 2024-05-12, 2024/5/12, 2024.5.12 (a time may follow), 2024年5月12日, 20240512.
+_DATE = re.compile(
+    r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})(?=$|[\sT])|年(\d{1,2})月(\d{1,2})[日号]|(\d{2})(\d{2})$)"
+)
+_TEXT_DATE = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_PATH_DATE = re.compile(r"(?<!\d)(\d{4})(?:([-_/.])(\d{1,2})\2(\d{1,2})|(\d{2})(\d{2}))(?!\d)")
+_DATE_LINES = 4  # a dateline or byline stands in an article's first lines
 
 
 def read_inputs(
@@ -53,6 +61,7 @@ def read_inputs(
     *,
     text_field: str = "text",
     id_field: str = "id",
+    date_field: str | None = None,
 ) -> Iterator[Article]:
     """Yield the articles of every input: a path, a folder, an Article or raw text.
 
@@ -67,6 +76,10 @@ def read_inputs(
     before the first file is read. A list (or other collection) of inputs is read in its
     order; from a one-shot iterable (a generator), Articles and texts pass through as
     they come and the files are read after them.
+
+    Dates: a JSONL/CSV record's ``date_field``, else a date in the file's path, else a
+    full date in the article's first lines, else in its page's (see :func:`path_date`,
+    :func:`text_date`); an Article keeps its own. Nothing else (no file time) dates it.
     """
     numbers = itertools.count(1)
     if isinstance(inputs, Collection):
@@ -87,7 +100,9 @@ def read_inputs(
         in_folder = Path(item).is_dir()
         for file, root in next(planned):
             try:
-                yield from read_file(file, root=root, text_field=text_field, id_field=id_field)
+                yield from read_file(
+                    file, root=root, text_field=text_field, id_field=id_field, date_field=date_field
+                )
             except InputError as error:
                 # In a folder, an empty or binary file is skipped; named, it is an error.
                 if not (in_folder and error.args[0].endswith(_SKIPPABLE)):
@@ -111,8 +126,10 @@ def read_item(item: str | Article, numbers: Iterator[int]) -> Iterator[Article]:
     if isinstance(item, Article):
         yield item
         return
-    for article in split_page(clean_text(item), source="text"):
-        yield dataclasses.replace(article, id=f"text#{next(numbers)}")
+    text = clean_text(item)
+    page = text_date(text)
+    for article in split_page(text, source="text"):
+        yield _dated(dataclasses.replace(article, id=f"text#{next(numbers)}"), None, page)
 
 
 def plan_files(paths: Iterable[Path]) -> list[list[tuple[Path, Path]]]:
@@ -191,27 +208,39 @@ def list_files(path: Path) -> list[Path]:
     return files
 
 
-def read_path(path: Path, *, text_field: str = "text", id_field: str = "id") -> Iterator[Article]:
+def read_path(
+    path: Path, *, text_field: str = "text", id_field: str = "id", date_field: str | None = None
+) -> Iterator[Article]:
     """Yield the articles of a file or, recursively and in sorted order, of a folder."""
-    yield from read_inputs([Path(path)], text_field=text_field, id_field=id_field)
+    yield from read_inputs(
+        [Path(path)], text_field=text_field, id_field=id_field, date_field=date_field
+    )
 
 
 _SKIPPABLE = ("empty file", "binary file, not text")
 
 
 def read_file(
-    path: Path, *, root: Path | None = None, text_field: str = "text", id_field: str = "id"
+    path: Path,
+    *,
+    root: Path | None = None,
+    text_field: str = "text",
+    id_field: str = "id",
+    date_field: str | None = None,
 ) -> Iterator[Article]:
-    """Yield the articles of one file, by its suffix."""
+    """Yield the articles of one file, by its suffix, dated (see :func:`read_inputs`)."""
     name = source_name(path, root)
     suffix = path.suffix.lower()
     text = read_text(path)
     if suffix == ".jsonl":
-        yield from _read_jsonl(text, path, name, text_field, id_field)
+        articles = _read_jsonl(text, path, name, text_field, id_field, date_field)
     elif suffix == ".csv":
-        yield from _read_csv(text, path, name, text_field, id_field)
+        articles = _read_csv(text, path, name, text_field, id_field, date_field)
     else:
-        yield from split_page(text, source=name)
+        articles = split_page(text, source=name)
+    page = text_date(text) if suffix not in TABLE_SUFFIXES else ""
+    for article in articles:
+        yield _dated(article, path, page)
 
 
 def source_name(path: Path, root: Path | None = None) -> str:
@@ -310,7 +339,7 @@ def clean_text(text: str) -> str:
 
 
 def _read_jsonl(
-    text: str, path: Path, name: str, text_field: str, id_field: str
+    text: str, path: Path, name: str, text_field: str, id_field: str, date_field: str | None
 ) -> Iterator[Article]:
     for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -321,24 +350,32 @@ def _read_jsonl(
             raise InputError(f"{path}:{lineno}: malformed JSON ({error.msg})") from None
         if not isinstance(record, dict):
             raise InputError(f"{path}:{lineno}: expected a JSON object")
-        yield _record_article(record, path, lineno, name, text_field, id_field)
+        yield _record_article(record, path, lineno, name, text_field, id_field, date_field)
 
 
 def _read_csv(
-    text: str, path: Path, name: str, text_field: str, id_field: str
+    text: str, path: Path, name: str, text_field: str, id_field: str, date_field: str | None
 ) -> Iterator[Article]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames or text_field not in reader.fieldnames:
         raise InputError(f"{path}: no column named {text_field!r} (use --text-field)")
     try:
         for record in reader:
-            yield _record_article(record, path, reader.line_num, name, text_field, id_field)
+            yield _record_article(
+                record, path, reader.line_num, name, text_field, id_field, date_field
+            )
     except csv.Error as error:
         raise InputError(f"{path}:{reader.line_num}: malformed CSV ({error})") from None
 
 
 def _record_article(
-    record: dict, path: Path, lineno: int, name: str, text_field: str, id_field: str
+    record: dict,
+    path: Path,
+    lineno: int,
+    name: str,
+    text_field: str,
+    id_field: str,
+    date_field: str | None = None,
 ) -> Article:
     body = record.get(text_field)
     if not isinstance(body, str):
@@ -348,7 +385,56 @@ def _record_article(
     title = record.get("title")
     body = clean_text(_drop_surrogates(body))
     title = clean_text(_drop_surrogates(title)) if isinstance(title, str) else _first_line(body)
-    return Article(id=ident, text=body, title=title, source=name)
+    date = parse_date(record.get(date_field)) if date_field else ""
+    return Article(id=ident, text=body, title=title, source=name, date=date)
+
+
+def parse_date(value: object) -> str:
+    """A field's date as ISO ``YYYY-MM-DD`` (2024-05-12, 2024/5/12, 2024年5月12日, a
+    datetime string); ``""`` for anything else."""
+    if not isinstance(value, str):
+        return ""
+    match = _DATE.match(value.strip())
+    return _iso(*(g for g in match.groups() if g and g not in "-/.")) if match else ""
+
+
+def path_date(path: str | Path) -> str:
+    """The date a file's path gives (…/2024/05/12/…, 2024-05-12, 20240512), the one
+    nearest the file when several do; else ``""``."""
+    found = ""
+    for match in _PATH_DATE.finditer(Path(path).as_posix()):
+        year, _, *rest = match.groups()
+        found = _iso(year, *(g for g in rest if g)) or found
+    return found
+
+
+def text_date(text: str) -> str:
+    """The first full date (2024年5月12日) in an article's first lines (a dateline, a
+    byline); never a bare 5月12日. ``""`` when there is none."""
+    lines = [line for line in text.split("\n", 2 * _DATE_LINES) if line.strip()]
+    for line in lines[:_DATE_LINES]:
+        for match in _TEXT_DATE.finditer(line):
+            date = _iso(*match.groups())
+            if date:
+                return date
+    return ""
+
+
+def _iso(year: str, month: str, day: str) -> str:
+    try:
+        date = datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return ""
+    return date.isoformat() if 1900 <= date.year <= 2100 else ""
+
+
+def _dated(article: Article, path: str | Path | None, page: str = "") -> Article:
+    """The article with its date: its own (a field's), else its path's, else its text's,
+    else its page's (the date in a newspaper page's header)."""
+    if article.date:
+        return article
+    date = (path_date(path) if path is not None else "") or text_date(article.text) or page
+    return dataclasses.replace(article, date=date) if date else article
 
 
 def _drop_surrogates(text: str) -> str:

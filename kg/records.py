@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Article:
-    """One article: an id that is stable across runs, its headline and its text."""
+    """One article: an id that is stable across runs, its headline and its text.
+
+    ``date``: the day it appeared, ISO ``YYYY-MM-DD``, or ``""`` when not known.
+    """
 
     id: str
     text: str
     title: str = ""
     source: str = ""
+    date: str = ""
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,14 @@ def _as_int(value: Any, default: int = 0) -> int:
     return int(number) if math.isfinite(number) else default
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date(value: Any) -> str:
+    """An ISO date attribute, else ``""`` (a date filter never sees anything else)."""
+    return value if isinstance(value, str) and _ISO_DATE.fullmatch(value) else ""
+
+
 def _short(text: str, limit: int = LABEL_MAX_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -388,6 +396,7 @@ def graph_data(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> dict
 
     pair_seen: Counter[tuple[str, str]] = Counter()
     edge_extra: list[dict] = []
+    dated: set[str] = set()  # the first and last dates of the dated edges
     for i, (u, v, key, data) in enumerate(edges_kept):
         rel = str(data.get("relation") or key or "related")
         src, dst = str(u), str(v)
@@ -416,16 +425,22 @@ def graph_data(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> dict
             for ev in (data.get("evidences") or [])
             if isinstance(ev, dict)
         ]
-        edge_extra.append(
-            {
-                "relation": rel,
-                "evidence": _clean(data.get("evidence")),
-                "article": _clean(data.get("article")),
-                "confidence": _clean(data.get("confidence")),
-                "count": _clean(data.get("count")),
-                "evidences": evidences,
-            }
-        )
+        extra = {
+            "relation": rel,
+            "evidence": _clean(data.get("evidence")),
+            "article": _clean(data.get("article")),
+            "confidence": _clean(data.get("confidence")),
+            "count": _clean(data.get("count")),
+            "evidences": evidences,
+        }
+        first, last = _date(data.get("first")), _date(data.get("last"))
+        if first and last:  # a dated edge: its span and the date of each evidence
+            extra.update(first=first, last=last)
+            raw = [ev for ev in (data.get("evidences") or []) if isinstance(ev, dict)]
+            for ev, shown in zip(raw, evidences, strict=True):
+                shown["date"] = _date(ev.get("date"))
+            dated.update((first, last))
+        edge_extra.append(extra)
 
     nodes_out = []
     for record in net.nodes:
@@ -440,6 +455,7 @@ def graph_data(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> dict
 
     pyvis_options = json.loads(net.options.to_json())
     type_names = _ordered(type_counts, ENTITY_TYPES)
+    dates = {"dates": {"min": min(dated), "max": max(dated)}} if dated else {}
     return {
         "title": str(title),
         "total_nodes": total_nodes,
@@ -471,6 +487,7 @@ def graph_data(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> dict
         "budget_ms": STABILIZATION_BUDGET_MS,
         "panel_max_edges": PANEL_MAX_EDGES,
         "edge_labels": len(edges_out) <= EDGE_LABELS_MAX_EDGES,
+        **dates,
     }
 
 
@@ -534,9 +551,14 @@ def _page(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> Iterator[
     data = graph_data(G, title=title, max_nodes=max_nodes)
     template, viewer_js, css = _assets()
     vis_js = vis_network_js()
+    dates = data.get("dates")
+    # The date filter: its inputs and script on a graph with dates only (the page of an
+    # undated graph is what it was before dates).
+    dates_js = _package_text("viewer_dates.js") if dates else ""
+    scripts = _script_hashes(vis_js, viewer_js) + (f" {_csp_hash(dates_js)}" if dates else "")
     csp = (
         "default-src 'none'; "
-        f"script-src {_script_hashes(vis_js, viewer_js)}; "
+        f"script-src {scripts}; "
         "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; "
         "connect-src 'none'; form-action 'none'; base-uri 'none'"
     )
@@ -549,8 +571,24 @@ def _page(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> Iterator[
         "css": css,
         "vis_js": vis_js,
         "viewer_js": viewer_js,
+        "dates_html": _dates_html(dates) if dates else "",
+        "dates_script": f"\n<script>{dates_js}</script>" if dates else "",
     }
     return _fill(template, values, data)
+
+
+def _dates_html(dates: dict) -> str:
+    """The date range inputs, set to the graph's first and last dates."""
+    low, high = html.escape(dates["min"]), html.escape(dates["max"])
+    inputs = "".join(
+        f'\n      <label>{label} <input id="kg-date-{key}" type="date" min="{low}" '
+        f'max="{high}" value="{value}"></label>'
+        for label, key, value in (("from", "from", low), ("to", "to", high))
+    )
+    return (
+        '\n    <section id="kg-dates">\n      <h2>Dates</h2>'
+        f'{inputs}\n      <div id="kg-date-count" class="muted"></div>\n    </section>'
+    )
 
 
 def _fill(template: str, values: dict[str, str], data: dict) -> Iterator[str]:

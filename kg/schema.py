@@ -10,6 +10,7 @@ Node attributes
     mentions (int)   number of mentions in the corpus
     articles (int)   number of articles that mention it
     article_ids (str) those articles' ids joined with ``ALIAS_SEP``
+    first_seen, last_seen (str)  ISO dates of the first and last dated article (if any)
 
 Edge attributes
     relation (str)   one of RELATION_TYPES (or ``co_occurs`` when asked for)
@@ -17,7 +18,9 @@ Edge attributes
     article (str)    the article of that sentence
     confidence (float) 0..1, the rule's measured precision
     count (int)      how many sentences support the edge
-    evidences (list[dict])  every {"article", "sentence"}; in memory and graph.json only
+    evidences (list[dict])  every {"article", "sentence"} (and "date" in a dated graph);
+                     in memory and graph.json only
+    first, last (str)  ISO dates of the first and last dated evidence (if any)
 
 Graph attributes
     mentions (list[dict])  every mention (in memory only; written as mentions.csv)

@@ -104,3 +104,24 @@ def format_stats(stats: Stats) -> str:
         {0, 3},
     )
     return "\n".join(lines)
+
+
+def by_month(G: nx.MultiDiGraph) -> list[tuple[str, int, int]]:
+    """(month, edges first dated in it, nodes first seen in it), months in order, then
+    ``undated`` (edges and nodes without a date) when there are any."""
+    edges: Counter[str] = Counter(
+        str(d.get("first") or "")[:7] or "undated" for _, _, d in G.edges(data=True)
+    )
+    nodes: Counter[str] = Counter(
+        str(d.get("first_seen") or "")[:7] or "undated" for _, d in G.nodes(data=True)
+    )
+    months = sorted((edges.keys() | nodes.keys()) - {"undated"})
+    if edges["undated"] or nodes["undated"]:
+        months.append("undated")
+    return [(m, edges[m], nodes[m]) for m in months]
+
+
+def format_by_month(rows: list[tuple[str, int, int]]) -> str:
+    """The table of :func:`by_month` as plain text."""
+    table = [[m, str(e), str(n)] for m, e, n in rows]
+    return "\n".join(_table(["month", "edges", "new nodes"], table, {1, 2}))

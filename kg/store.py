@@ -1,8 +1,8 @@
 """The build store: every article's extraction result in SQLite, for incremental builds.
 
 ``kg build`` keeps it in ``OUTDIR/kg.sqlite`` (``--store PATH``, ``--no-store``). An
-article is looked up by its content hash (:func:`article_hash`: id, title, text and
-source) under the pipeline's :func:`fingerprint` (kg's version and code, the files of
+article is looked up by its content hash (:func:`article_hash`: id, title, text,
+source and date) under the pipeline's :func:`fingerprint` (kg's version and code, the files of
 ``kg/data``, the versions of spaCy, LAC and the division table, and the pipeline
 configuration): a rebuild runs the pipeline on new and changed articles only and takes
 the others' mentions and relations from here. After a build the store holds the
@@ -12,7 +12,8 @@ one transaction, committed once the outputs are written.
 Schema (plain tables, for any SQLite client):
 
 - ``meta(key, value)``: ``fingerprint``, ``kg_version``, ``config`` (JSON);
-- ``articles(hash, fingerprint, id, title, source, chars, mentions, relations)``;
+- ``articles(hash, fingerprint, id, title, source, chars, mentions, relations, date)``
+  (``date``: ISO ``YYYY-MM-DD`` or ``""``);
 - ``mentions(article_hash, seq, article, start, "end", text, type, canonical,
   sentence, rule)``: the fields of :class:`~kg.records.Mention`, ``canonical`` being
   the article-level name (before the corpus-level merge);
@@ -40,7 +41,7 @@ from kg.records import Article, ArticleResult, Mention, Relation
 
 #: ``PRAGMA application_id`` of a kg store ("kgst").
 APPLICATION_ID = 0x6B677374
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: The store ``kg build`` keeps in its output folder.
 STORE_NAME = "kg.sqlite"
 
@@ -62,7 +63,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, id TEXT NOT NULL,
     title TEXT NOT NULL, source TEXT NOT NULL, chars INTEGER NOT NULL,
-    mentions INTEGER NOT NULL, relations INTEGER NOT NULL);
+    mentions INTEGER NOT NULL, relations INTEGER NOT NULL, date TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mentions (
     article_hash TEXT NOT NULL, seq INTEGER NOT NULL, article TEXT NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
@@ -156,8 +157,9 @@ def fingerprint(config: dict | None = None) -> str:
 
 
 def article_hash(article: Article) -> str:
-    """The content hash of an article: its id, title, text and source."""
-    data = json.dumps([article.id, article.title, article.text, article.source], ensure_ascii=False)
+    """The content hash of an article: its id, title, text, source and date (if any)."""
+    fields = [article.id, article.title, article.text, article.source]
+    data = json.dumps([*fields, article.date] if article.date else fields, ensure_ascii=False)
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -200,7 +202,7 @@ def save_result(
     conn.execute("DELETE FROM mentions WHERE article_hash = ?", (key,))
     conn.execute("DELETE FROM relations WHERE article_hash = ?", (key,))
     conn.execute(
-        "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             key,
             fingerprint,
@@ -210,6 +212,7 @@ def save_result(
             len(article.text),
             len(mentions),
             len(result.relations),
+            article.date,
         ),
     )
     conn.executemany(

@@ -57,3 +57,32 @@ def make_graph() -> nx.MultiDiGraph:
 @pytest.fixture
 def tiny_graph() -> nx.MultiDiGraph:
     return make_graph()
+
+
+#: Evidence dates given to make_graph's edges by dated_graph ("" for an undated one).
+EDGE_DATES = {
+    "part_of": ["2024-03-05"],
+    "partners_with": ["2024-03-20", "2024-05-02"],
+    "runs": ["2024-05-30"],
+    "works_for": ["2024-05-02"],
+}
+
+
+def dated_graph() -> nx.MultiDiGraph:
+    """make_graph with dated evidence: edges from March to May 2024, one edge undated
+    (东港区 located_in 江川市), and nodes first and last seen on their edges' dates."""
+    G = make_graph()
+    for u, v, key, d in G.edges(keys=True, data=True):
+        dates = EDGE_DATES.get(key, ["2024-04-11" if u.startswith("ORG") else ""])
+        d["evidences"] = [
+            {"article": f"a{i}", "date": date, "sentence": d["evidence"]}
+            for i, date in enumerate(dates)
+        ]
+        d["count"] = len(dates)
+        if any(dates):
+            d["first"], d["last"] = min(x for x in dates if x), max(dates)
+            for n in (u, v):
+                data = G.nodes[n]
+                data["first_seen"] = min(data.get("first_seen", d["first"]), d["first"])
+                data["last_seen"] = max(data.get("last_seen", d["last"]), d["last"])
+    return G

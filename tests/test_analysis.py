@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 import pytest
-from conftest import make_graph
+from conftest import dated_graph, make_graph
 
 import kg
 from kg import analysis
@@ -261,3 +261,46 @@ def test_compare_graphs_read_back(tmp_path):
     pd.testing.assert_frame_equal(
         analysis.compare_graphs(before, after), analysis.compare_graphs(make_graph(), _later())
     )
+
+
+# --------------------------------------------------------------------------- period
+
+
+def test_period_keeps_the_edges_dated_in_it():
+    G = dated_graph()
+    H = analysis.period(G, "2024-05-01", "2024-05-31")
+    assert set(H.edges(keys=True)) == {
+        (BUREAU, SHIPPING, "partners_with"),
+        (BRANCH, PROGRAMME, "runs"),
+        (PERSON, BUREAU, "works_for"),
+    }
+    assert set(H.nodes) == {BUREAU, SHIPPING, BRANCH, PROGRAMME, PERSON}
+    assert H.nodes[BUREAU] == G.nodes[BUREAU]
+    # The edge dated in March and May keeps its May evidence only.
+    deal = H.edges[BUREAU, SHIPPING, "partners_with"]
+    assert [e["date"] for e in deal["evidences"]] == ["2024-05-02"]
+    assert (deal["first"], deal["last"], deal["count"], deal["article"]) == (
+        "2024-05-02",
+        "2024-05-02",
+        1,
+        "a1",
+    )
+    assert len(G.edges[BUREAU, SHIPPING, "partners_with"]["evidences"]) == 2  # G untouched
+
+
+def test_period_bounds_are_inclusive_and_optional():
+    G = dated_graph()
+    assert analysis.period(G, "2024-03-05", "2024-03-05").number_of_edges() == 1
+    assert analysis.period(G, None, None).number_of_edges() == 5  # every dated edge
+    assert analysis.period(G, "2024-06-01", None).number_of_nodes() == 0
+    assert analysis.period(make_graph(), None, None).number_of_edges() == 0  # undated
+    with pytest.raises(ValueError, match="ISO date"):
+        analysis.period(G, "2024/05/01", None)
+
+
+def test_period_of_a_graph_read_from_graphml(tmp_path):
+    kg.export(dated_graph(), tmp_path / "g.graphml", "graphml")
+    G = kg.read_graph(tmp_path / "g.graphml")  # spans only, no dated evidence
+    H = analysis.period(G, "2024-04-01", "2024-04-30")
+    # partners_with spans March to May; located_in is April.
+    assert {k for _, _, k in H.edges(keys=True)} == {"partners_with", "located_in"}

@@ -380,3 +380,22 @@ def test_the_kg_process_flushes_its_output_and_exits_with_the_status(built, tmp_
     assert proc.stderr.startswith("kg: ") and "entities" in proc.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_NAMES, "kg.sqlite"])
     assert not [p for p in tmp_path.rglob(".kg-*")]  # no temporary file left behind
+
+
+def test_build_date_field_and_stats_by_month(tmp_path, capsys):
+    deal = "青禾市水务局与澄江航运有限公司签订合作协议。"
+    rows = [
+        {"id": "a", "text": deal, "day": "2024年3月5日"},
+        {"id": "b", "text": "青禾市商务局与岚山科技股份有限公司签约。", "day": "2024-05-02 09:00"},
+        {"id": "c", "text": "青禾市教育局与青禾职业技术学院签订合作办学协议。", "day": "soon"},
+    ]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(corpus), "-o", str(out), "-q", "--date-field", "day"]) == 0
+    capsys.readouterr()
+    assert main(["stats", str(out), "--by", "month"]) == 0
+    table = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert table[0] == ["month", "edges", "new", "nodes"]
+    assert table[2:] == [["2024-03", "1", "2"], ["2024-05", "1", "2"], ["undated", "1", "2"]]
+    assert 'id="kg-date-from"' in (out / "graph.html").read_text("utf-8")

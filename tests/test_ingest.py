@@ -487,3 +487,77 @@ def test_any_csv_reads_or_raises_input_error(tmp_path_factory, header, rows):
     found = _read_or_error(path)
     if found:
         assert "text" in header
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("2024-05-12", "2024-05-12"),
+        ("2024/5/12", "2024-05-12"),
+        ("2024年5月12日", "2024-05-12"),
+        ("2024-05-12 08:30:00", "2024-05-12"),
+        ("2024-05-12T08:30:00+08:00", "2024-05-12"),
+        (" 2024年05月02日 星期四", "2024-05-02"),
+        ("2024-02-30", ""),  # no such day
+        ("5月12日", ""),
+        ("2024-05", ""),
+        ("昨天", ""),
+        (20240512, ""),  # not a string
+        (None, ""),
+    ],
+)
+def test_parse_date(value, date):
+    from kg.ingest import parse_date
+
+    assert parse_date(value) == date
+
+
+def test_path_dates_and_datelines():
+    from kg.ingest import path_date, text_date
+
+    assert path_date("paper/2024/05/12/a.txt") == "2024-05-12"
+    assert path_date("paper/2024-05-12/a.txt") == "2024-05-12"
+    assert path_date("paper/20240512-a.txt") == "2024-05-12"
+    assert path_date("2023/01/02/paper_20240512.txt") == "2024-05-12"  # the nearest
+    assert path_date("paper/2024/05/a.txt") == path_date("a-123456789.txt") == ""
+    assert text_date("青禾市召开会议\n本报记者 温雨桐\n2024年5月12日，会议召开。") == "2024-05-12"
+    assert text_date("新华社青禾2024年5月12日电 会议召开。") == "2024-05-12"
+    assert text_date("青禾市召开会议\n5月12日，会议召开。") == ""  # no year: undated
+    late = "标题\n" + "一段。\n" * 6 + "2024年5月12日，会议召开。"
+    assert text_date(late) == ""  # not in the first lines
+
+
+def test_article_dates_field_path_then_text(tmp_path):
+    body = "青禾市召开会议\n本报记者 温雨桐\n2024年3月1日，青禾市水务局召开会议。"
+    records = [
+        {"id": "field", "text": body, "published": "2024/5/12 10:00"},
+        {"id": "bad", "text": body, "published": "next Tuesday"},
+        {"id": "none", "text": "青禾市水务局召开会议。"},
+    ]
+    folder = tmp_path / "2024" / "04" / "02"
+    folder.mkdir(parents=True)
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    (folder / "x.jsonl").write_text(lines, encoding="utf-8")
+    (tmp_path / "page.txt").write_text(body, encoding="utf-8")
+    (tmp_path / "plain.txt").write_text("青禾市水务局召开会议。5月12日", encoding="utf-8")
+    dates = {a.id: a.date for a in articles(tmp_path, date_field="published")}
+    # The field wins, then the path (a bad field value leaves the article to it).
+    assert dates["field"] == "2024-05-12"
+    assert dates["bad"] == dates["none"] == "2024-04-02"
+    assert dates["page.txt"] == "2024-03-01"  # the dateline
+    assert dates["plain.txt"] == ""  # undated, whatever the file's time
+    # Without the field option, the path dates every record of the file.
+    assert {a.date for a in articles(folder / "x.jsonl")} == {"2024-04-02"}
+
+
+def test_a_page_header_dates_every_article_of_the_page():
+    page = (
+        "04 县区新闻 2024年9月6日 星期五\n青禾市召开会议\n本报记者 温雨桐\n青禾市水务局召开会议。\n"
+        "岚山区启动改造\n本报记者 程思远\n岚山区住房和城乡建设局启动老旧小区改造。\n"
+    )
+    found = list(read_inputs([page]))
+    assert [a.title for a in found][-2:] == ["青禾市召开会议", "岚山区启动改造"]
+    assert {a.date for a in found} == {"2024-09-06"}

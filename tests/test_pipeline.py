@@ -472,3 +472,40 @@ def test_a_city_bank_short_form_is_the_branch_the_article_names():
     branch = next(d for _, d in G.nodes(data=True) if d["name"] == "中国农业银行江川分行")
     assert "农行" in branch["aliases"].split("|")
     assert "农行" not in names(G)
+
+
+def test_dated_articles_date_nodes_edges_and_evidence(tmp_path):
+    deal = "青禾市水务局与澄江航运有限公司签订水环境保护合作协议。"
+    G = kg.build_graph(
+        [
+            Article("may", f"签约\n{deal}", date="2024-05-12"),
+            Article("march", f"签约\n{deal}", date="2024-03-01"),
+            Article("undated", f"又讯\n{deal}青禾市商务局与岚山科技股份有限公司签约。"),
+        ]
+    )
+    bureau = G.nodes["ORG:青禾市水务局"]
+    assert (bureau["first_seen"], bureau["last_seen"]) == ("2024-03-01", "2024-05-12")
+    assert "first_seen" not in G.nodes["ORG:青禾市商务局"]  # named by an undated article only
+    edge = G.edges["ORG:澄江航运有限公司", "ORG:青禾市水务局", "partners_with"]
+    assert (edge["first"], edge["last"]) == ("2024-03-01", "2024-05-12")
+    assert [(e["article"], e["date"]) for e in edge["evidences"]] == [
+        ("march", "2024-03-01"),
+        ("may", "2024-05-12"),
+        ("undated", ""),
+    ]
+    other = G.edges["ORG:岚山科技股份有限公司", "ORG:青禾市商务局", "partners_with"]
+    assert "first" not in other and other["evidences"][0]["date"] == ""
+    kg.write(G, tmp_path)
+    H = kg.read_graph(tmp_path / "graph.graphml")  # scalars: the span, not the evidence
+    assert H.edges[("ORG:澄江航运有限公司", "ORG:青禾市水务局", "partners_with")]["last"] == (
+        "2024-05-12"
+    )
+    assert H.nodes["ORG:青禾市水务局"]["first_seen"] == "2024-03-01"
+
+
+def test_an_undated_corpus_has_no_dates():
+    G = kg.build_graph([Article("x", "签约\n青禾市水务局与澄江航运有限公司签订合作协议。")])
+    assert G.number_of_edges()
+    assert not any("first_seen" in d for _, d in G.nodes(data=True))
+    for _, _, d in G.edges(data=True):
+        assert "first" not in d and all("date" not in e for e in d["evidences"])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import dated_graph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -427,3 +428,41 @@ def test_show_returns_an_offline_iframe(tiny_graph):
     srcdoc_raw = markup.split('srcdoc="', 1)[1].split('" sandbox=', 1)[0]
     assert '"' not in srcdoc_raw and "<" not in srcdoc_raw
     assert html.unescape(srcdoc_raw) == Frame.attrs["srcdoc"]
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def test_a_dated_graph_gets_a_date_filter():
+    data = graph_data(dated_graph())
+    assert data["dates"] == {"min": "2024-03-05", "max": "2024-05-30"}
+    deal = next(e for e in data["edges"] if e["relation"] == "partners_with")
+    assert (deal["first"], deal["last"]) == ("2024-03-20", "2024-05-02")
+    assert [ev["date"] for ev in deal["evidences"]] == ["2024-03-20", "2024-05-02"]
+    undated = next(e for e in data["edges"] if e["from"] == node_id("GPE", "东港区"))
+    assert "first" not in undated and "date" not in undated["evidences"][0]
+    page = render_html(dated_graph())
+    doc = parse(page)
+    assert 'id="kg-date-from" type="date" min="2024-03-05" max="2024-05-30"' in page
+    assert 'id="kg-date-to" type="date"' in page
+    (csp,) = [m["content"] for m in doc.metas if m.get("http-equiv") == "Content-Security-Policy"]
+    executable = [text for attrs, text in doc.scripts if attrs.get("type") != "application/json"]
+    assert len(executable) == 3 and "kg-date-from" in executable[2]
+    for text in executable:
+        digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+        assert f"'sha256-{digest}'" in csp
+
+
+def test_an_undated_graph_has_no_date_filter(tiny_graph):
+    assert "dates" not in graph_data(tiny_graph)
+    page = render_html(tiny_graph)
+    assert "kg-date" not in page and "{{" not in page
+    G = dated_graph()
+    G.edges[node_id("ORG", "江川市水务局"), node_id("GPE", "江川市"), "located_in"]["first"] = IMG
+    assert IMG not in render_html(G)  # a date is a date, or nothing
+
+
+def test_date_script_never_uses_html_sinks():
+    js = (Path(render.__file__).parent / "templates" / "viewer_dates.js").read_text("utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in js

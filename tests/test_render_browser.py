@@ -13,6 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import dated_graph
 
 from kg.render import show, write_html
 from kg.schema import node_id
@@ -370,6 +371,27 @@ def test_type_and_relation_checkboxes_hide_and_show(open_viewer, tiny_graph):
     v.js("id => kgViewer.selectNode(id, true)", "GPE:东港区")
     assert v.js(hidden, "GPE:东港区") is False
     assert v.page.locator("#kg-types label", has_text="GPE").locator("input").is_checked()
+    v.assert_clean()
+
+
+def test_date_range_hides_edges_outside_it(open_viewer):
+    v = open_viewer(dated_graph())
+    ehidden = "r => !!kgViewer.edges.get(kgViewer.data.edges.find(e => e.relation === r).id).hidden"
+    assert v.js("() => kgViewer.dateHidden") == 0
+    v.page.fill("#kg-date-from", "2024-05-01")
+    v.page.dispatch_event("#kg-date-from", "change")
+    assert v.js("() => kgViewer.dateHidden") == 3  # part_of, both located_in
+    assert v.js(ehidden, "part_of") is True
+    assert v.js(ehidden, "works_for") is False
+    assert "3 edges outside" in v.page.locator("#kg-date-count").inner_text()
+    # A relation turned off and on again stays hidden while outside the range.
+    box = v.page.locator("#kg-relations label", has_text="part_of").locator("input")
+    box.uncheck()
+    box.check()
+    assert v.js(ehidden, "part_of") is True
+    v.js("() => kgViewer.setDateRange('2024-03-01', '2024-05-30')")
+    assert v.js("() => kgViewer.dateHidden") == 0
+    assert v.js(ehidden, "part_of") is False
     v.assert_clean()
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import networkx as nx
+from conftest import dated_graph
 
-from kg.stats import TopNode, format_stats, graph_stats
+from kg.stats import TopNode, by_month, format_by_month, format_stats, graph_stats
 
 
 def test_counts(tiny_graph):
@@ -67,3 +68,18 @@ def test_format_stats(tiny_graph):
     assert any(line.split() == ["1", "江川市水务局", "ORG", "4"] for line in lines)
     assert "江川市水务局东港分局" not in text  # only the top 2
     assert not text.endswith("\n")  # ready for print()
+
+
+def test_by_month_counts_edges_and_new_nodes(tiny_graph):
+    rows = by_month(dated_graph())
+    # Edges by their first evidence; nodes by the day they are first seen.
+    assert rows == [("2024-03", 2, 3), ("2024-04", 1, 1), ("2024-05", 2, 2), ("undated", 1, 1)]
+    assert by_month(tiny_graph) == [("undated", 6, 7)]
+    assert by_month(nx.MultiDiGraph()) == []
+
+
+def test_format_by_month():
+    lines = format_by_month(by_month(dated_graph())).splitlines()
+    assert lines[0].split() == ["month", "edges", "new", "nodes"]
+    assert lines[2].split() == ["2024-03", "2", "3"]
+    assert lines[-1].split() == ["undated", "1", "1"]

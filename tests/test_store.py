@@ -184,3 +184,36 @@ def test_a_failed_build_leaves_store_and_outputs_as_they_were(tmp_path, monkeypa
     # A new store of a failed build is not left behind.
     assert main(["build", str(folder), "-o", str(tmp_path / "new"), "-q"]) != 0
     assert not (tmp_path / "new").exists()
+
+
+def test_dates_are_stored_and_a_dated_rebuild_is_byte_identical(tmp_path, counted):
+    db = tmp_path / "kg.sqlite"
+    folder = corpus(tmp_path / "c")
+    dated = folder / "2024" / "05" / "12"
+    dated.mkdir(parents=True)
+    (dated / "d.txt").write_text(NEW, encoding="utf-8")
+    first = build([folder], tmp_path / "one", store=db)
+    counted.clear()
+    assert build([folder], tmp_path / "two", store=db) == first
+    assert counted == []
+    assert b'"date": "2024-05-12"' in first["graph.json"]
+    rows = sqlite3.connect(db).execute("SELECT id, date FROM articles ORDER BY id")
+    assert rows.fetchall() == [
+        ("2024/05/12/d.txt", "2024-05-12"),
+        ("a.txt", ""),
+        ("b.txt", ""),
+        ("c.txt", ""),
+    ]
+
+
+def test_a_store_of_the_old_schema_is_emptied(tmp_path):
+    db = tmp_path / "kg.sqlite"
+    conn = store.open_store(db)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("DROP TABLE articles")
+    conn.execute("CREATE TABLE articles (hash TEXT)")  # version 1 had no date column
+    conn.commit()
+    conn.close()
+    conn = store.open_store(db)
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(articles)")]
+    assert columns[-1] == "date"
