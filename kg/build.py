@@ -265,37 +265,22 @@ def build_graph(
     config = dict(config or {})
     if cooccurrence:
         config.setdefault("kg_relations", {})["cooccurrence"] = True
+    # How every engine reads the inputs and configures the pipeline.
+    reading = {
+        "workers": workers,
+        "config": config,
+        "text_field": text_field,
+        "id_field": id_field,
+        "date_field": date_field,
+    }
     if engine == "dask":
         from kg.distributed import extract_with_dask
 
-        results = extract_with_dask(
-            inputs,
-            workers=workers,
-            scheduler=scheduler,
-            config=config,
-            text_field=text_field,
-            id_field=id_field,
-            date_field=date_field,
-        )
+        results = extract_with_dask(inputs, scheduler=scheduler, **reading)
     elif store is not None:
-        results = _reusing(
-            store,
-            inputs,
-            workers=workers,
-            config=config,
-            text_field=text_field,
-            id_field=id_field,
-            date_field=date_field,
-        )
+        results = _reusing(store, inputs, **reading)
     else:
-        results = extract_inputs(
-            inputs,
-            workers=workers,
-            config=config,
-            text_field=text_field,
-            id_field=id_field,
-            date_field=date_field,
-        )
+        results = extract_inputs(inputs, **reading)
     if progress:
         results = _with_progress(results, _file_sizes(inputs))
     paths = [item for item in inputs if is_path(item)] if isinstance(inputs, Collection) else []
