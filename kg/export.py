@@ -38,7 +38,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -46,6 +45,7 @@ from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
+from kg.atomic import write_atomically
 from kg.errors import InputError
 from kg.runtime import paused_gc, usable_cores
 from kg.schema import ALIAS_SEP, split_aliases
@@ -260,7 +260,7 @@ def _scalar_graph(G: nx.MultiDiGraph, *, edge_ids: bool, labels: bool) -> nx.Mul
 
 
 def _atomic_write(path: str | Path, data: bytes | Callable[[Any], None]) -> Path:
-    """Write ``data`` to a temporary file next to ``path``, then rename it into place.
+    """:func:`kg.atomic.write_atomically` with one-line errors that name the target.
 
     ``data``: the bytes, or a function that writes them to the binary file it is given.
     """
@@ -274,30 +274,11 @@ def _atomic_write(path: str | Path, data: bytes | Callable[[Any], None]) -> Path
             raise InputError(f"cannot write {path}: it is a directory")
     except OSError as exc:  # a name too long
         raise InputError(f"cannot write {path}: {_reason(exc)}") from None
-    # A shortened name: a long target name stays writable (a name has at most 255 bytes).
-    tmp = path.parent / f".{path.name[:64]}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as fh:
-            if callable(data):
-                data(fh)
-            else:
-                fh.write(data)
-        os.replace(tmp, path)
+        return write_atomically(path, data)
     except OSError as exc:
-        _discard(tmp)
         # The message names the target: the temporary file is no concern of the user's.
         raise InputError(f"cannot write {path}: {_reason(exc)}") from None
-    except BaseException:
-        _discard(tmp)
-        raise
-    return path
-
-
-def _discard(path: Path) -> None:
-    """Remove a temporary file if it is there; a failure to (no file, a bad name) is moot."""
-    with contextlib.suppress(OSError):
-        path.unlink()
 
 
 def _write_files(

@@ -20,7 +20,6 @@ kept in the page.
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import hashlib
 import html
@@ -28,7 +27,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from importlib import resources
@@ -37,6 +35,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.atomic import write_atomically
 from kg.schema import ENTITY_TYPES, RELATION_TYPES, SYMMETRIC_RELATIONS, split_aliases
 
 __all__ = ["render_html", "write_html", "show", "TYPE_STYLE", "RELATION_COLORS"]
@@ -629,28 +628,13 @@ def write_html(G: nx.Graph, path: str | os.PathLike, **kw: Any) -> Path:
     replaces ``path``, so a reader never sees a half-written file. It is
     written in pieces, never held whole in memory.
     """
-    target = Path(path)
     pieces = _page(G, **kw)
-    directory = target.parent if str(target.parent) else Path(".")
-    directory.mkdir(parents=True, exist_ok=True)
-    # A shortened name: a long target name stays writable (a name has at most 255 bytes).
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for piece in pieces:
-                # Lone surrogates become "?", as render_html makes them.
-                fh.write(piece.encode("utf-8", "replace"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return target
+
+    def write(fh) -> None:
+        for piece in pieces:
+            fh.write(piece.encode("utf-8", "replace"))  # lone surrogates become "?"
+
+    return write_atomically(path, write)
 
 
 def iframe_html(page: str, *, height: int = 720) -> str:
