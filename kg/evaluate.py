@@ -52,6 +52,7 @@ import networkx as nx
 
 from kg.errors import InputError, read_text_file
 from kg.schema import COOCCURRENCE, SYMMETRIC_RELATIONS, split_aliases
+from kg.tables import text_table
 
 QUOTE_MARKS = frozenset("“”‘’\"'「」『』《》〈〉")
 TYPE_ALIASES = {"LOC": "GPE", "FAC": "GPE"}
@@ -581,22 +582,8 @@ def score_corpus(parts: Iterable[tuple[Any, str | Path]], **build_options: Any) 
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        out = []
-        for i, cell in enumerate(cells):
-            pad = " " * (widths[i] - _width(cell))
-            out.append(cell + pad if i == 0 else pad + cell)
-        return "  ".join(out).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return [line(header), rule, *(line(r) for r in rows)]
-
-
-def _width(text: str) -> int:
-    """Display width: CJK and full-width characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """A table whose first column is left-aligned and the others right-aligned."""
+    return text_table(header, rows, set(range(1, len(header))))
 
 
 def _f(x: float) -> str:

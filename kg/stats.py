@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
+
+from kg.tables import text_table
 
 
 @dataclass(frozen=True)
@@ -68,23 +69,6 @@ def graph_stats(G: nx.MultiDiGraph, top: int = 10) -> Stats:
     )
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        out = []
-        for i, cell in enumerate(cells):
-            pad = " " * (widths[i] - _width(cell))
-            out.append(pad + cell if i in right else cell + pad)
-        return "  ".join(out).rstrip()
-
-    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
-
-
 def format_stats(stats: Stats) -> str:
     """The statistics as a plain-text report."""
     share = stats.largest_component / stats.nodes if stats.nodes else 0.0
@@ -94,11 +78,13 @@ def format_stats(stats: Stats) -> str:
         f"largest: {stats.largest_component} nodes ({share:.0%})   isolated: {stats.isolated}",
         "",
     ]
-    lines += _table(["entity type", "nodes"], [[t, str(c)] for t, c in stats.by_type.items()], {1})
+    by_type = [[t, str(c)] for t, c in stats.by_type.items()]
+    lines += text_table(["entity type", "nodes"], by_type, {1})
     lines.append("")
-    lines += _table(["relation", "edges"], [[r, str(c)] for r, c in stats.by_relation.items()], {1})
+    by_relation = [[r, str(c)] for r, c in stats.by_relation.items()]
+    lines += text_table(["relation", "edges"], by_relation, {1})
     lines.append("")
-    lines += _table(
+    lines += text_table(
         ["#", "name", "type", "degree"],
         [[str(i), t.name, t.type, str(t.degree)] for i, t in enumerate(stats.top, 1)],
         {0, 3},
@@ -124,4 +110,4 @@ def by_month(G: nx.MultiDiGraph) -> list[tuple[str, int, int]]:
 def format_by_month(rows: list[tuple[str, int, int]]) -> str:
     """The table of :func:`by_month` as plain text."""
     table = [[m, str(e), str(n)] for m, e, n in rows]
-    return "\n".join(_table(["month", "edges", "new nodes"], table, {1, 2}))
+    return "\n".join(text_table(["month", "edges", "new nodes"], table, {1, 2}))
