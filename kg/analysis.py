@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from kg.schema import COOCCURRENCE, RELATION_TYPES, split_aliases
+from kg.schema import COOCCURRENCE, RELATION_TYPES, edge_relation, split_aliases
 
 RANK_COLUMNS = ["id", "name", "type", "degree", "betweenness"]
 COMMUNITY_COLUMNS = ["community", "size", "types", "members"]
@@ -36,10 +36,6 @@ def _name(G: nx.Graph, node: Any) -> str:
 
 def _type(G: nx.Graph, node: Any) -> str:
     return str(G.nodes[node].get("type") or "")
-
-
-def _relation(key: Any, data: dict) -> str:
-    return str(data.get("relation") or key)
 
 
 def find_node(G: nx.Graph, name: str) -> Any:
@@ -172,7 +168,7 @@ def filter_relations(
     (a typo would otherwise give an empty graph).
     """
     wanted = {relations} if isinstance(relations, str) else set(relations)
-    present = {_relation(k, d) for _, _, k, d in G.edges(keys=True, data=True)}
+    present = {edge_relation(d, k) for _, _, k, d in G.edges(keys=True, data=True)}
     unknown = wanted - present - set(RELATION_TYPES) - {COOCCURRENCE}
     if unknown:
         known = ", ".join(sorted(present | set(RELATION_TYPES)))
@@ -183,7 +179,7 @@ def filter_relations(
     H.add_edges_from(
         (u, v, k, dict(d))
         for u, v, k, d in G.edges(keys=True, data=True)
-        if _relation(k, d) in wanted
+        if edge_relation(d, k) in wanted
     )
     if not keep_isolates:
         H.remove_nodes_from([n for n, deg in list(H.degree()) if deg == 0])

@@ -51,7 +51,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import InputError, read_text_file
-from kg.schema import COOCCURRENCE, SYMMETRIC_RELATIONS, split_aliases
+from kg.schema import COOCCURRENCE, SYMMETRIC_RELATIONS, edge_relation, split_aliases
 from kg.tables import text_table
 
 QUOTE_MARKS = frozenset("“”‘’\"'「」『』《》〈〉")
@@ -454,7 +454,7 @@ def score(G: nx.MultiDiGraph, gold: Gold) -> EvalReport:
 
     edges: dict[tuple[str, str, str], None] = {}
     for u, v, k, d in G.edges(keys=True, data=True):
-        edges.setdefault((str(u), str(v), str(d.get("relation") or k)), None)
+        edges.setdefault((str(u), str(v), edge_relation(d, k)), None)
 
     pair_tp = pair_fp = typed_rel_tp = typed_rel_fp = 0
     ignored_edges = cooc = 0

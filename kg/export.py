@@ -48,7 +48,7 @@ import networkx as nx
 from kg.atomic import write_atomically
 from kg.errors import InputError
 from kg.runtime import paused_gc, usable_cores
-from kg.schema import ALIAS_SEP, split_aliases
+from kg.schema import ALIAS_SEP, edge_relation, split_aliases
 from kg.spool import MentionLog
 
 if TYPE_CHECKING:  # pandas is imported where tables are made: kg starts faster
@@ -123,10 +123,6 @@ class Frames(NamedTuple):
 # --------------------------------------------------------------------------- helpers
 
 
-def _relation(key: Any, data: dict) -> str:
-    return str(data.get("relation") or key)
-
-
 def _sorted_nodes(G: nx.Graph) -> list[tuple[Any, dict]]:
     return sorted(G.nodes(data=True), key=lambda item: str(item[0]))
 
@@ -140,7 +136,7 @@ def _sorted_edges(G: nx.MultiDiGraph) -> list[tuple[Any, Any, Any, dict]]:
         else:
             (u, v, d), k = edge, None
         out.append((u, v, k, d))
-    return sorted(out, key=lambda e: (str(e[0]), str(e[1]), _relation(e[2], e[3]), str(e[2])))
+    return sorted(out, key=lambda e: (str(e[0]), str(e[1]), edge_relation(e[3], e[2]), str(e[2])))
 
 
 def _plain(value: Any) -> Any:
@@ -247,14 +243,14 @@ def _scalar_graph(G: nx.MultiDiGraph, *, edge_ids: bool, labels: bool) -> nx.Mul
             if a not in {"evidences", "id", "key", "label"}
         }
         rec = {a: x for a, x in rec.items() if x is not None}
-        rec.setdefault("relation", _relation(k, d))
+        rec.setdefault("relation", edge_relation(d, k))
         edge_records.append(rec)
     _unify(node_records)
     _unify(edge_records)
     for (n, _), rec in zip(nodes, node_records, strict=True):
         H.add_node(str(n), **rec)
     for i, ((u, v, k, d), rec) in enumerate(zip(edges, edge_records, strict=True)):
-        key = f"e{i}" if edge_ids else _relation(k, d)
+        key = f"e{i}" if edge_ids else edge_relation(d, k)
         H.add_edge(str(u), str(v), key=key, **rec)
     return H
 
@@ -547,7 +543,7 @@ def _table_rows(G: nx.MultiDiGraph) -> tuple[list[dict], list[dict]]:
                 "target": str(v),
                 "source_name": str(G.nodes[u].get("name") or u),
                 "target_name": str(G.nodes[v].get("name") or v),
-                "relation": _relation(k, d),
+                "relation": edge_relation(d, k),
                 "confidence": _to_float(d.get("confidence")),
                 "count": _to_int(d.get("count"), 1),
                 "article": str(d.get("article", "") or ""),
@@ -735,7 +731,7 @@ def _node_link(G: nx.MultiDiGraph) -> dict:
         "graph": graph,
         "nodes": [{**d, "id": n} for n, d in nodes],
         "edges": [
-            {**d, "source": u, "target": v, "key": k if k is not None else _relation(k, d)}
+            {**d, "source": u, "target": v, "key": k if k is not None else edge_relation(d, k)}
             for u, v, k, d in _sorted_edges(G)
         ],
     }
@@ -747,7 +743,7 @@ def _node_link_of_copy(G: nx.MultiDiGraph) -> dict:
     for n, d in _sorted_nodes(G):
         H.add_node(n, **d)
     for u, v, k, d in _sorted_edges(G):
-        H.add_edge(u, v, key=k if k is not None else _relation(k, d), **d)
+        H.add_edge(u, v, key=k if k is not None else edge_relation(d, k), **d)
     try:
         return nx.node_link_data(H, edges="edges")
     except TypeError:  # networkx < 3.4 names the parameter "link"
@@ -1077,7 +1073,7 @@ def _schema_graph(G: nx.Graph) -> nx.MultiDiGraph:
         d.pop("id", None)
         d.pop("label", None)
         d.pop("networkx_key", None)
-        rel = str(d.get("relation") or k or "related_to")
+        rel = edge_relation(d, k, "related_to")
         d["relation"] = rel
         for key in _INT_ATTRS & d.keys():
             d[key] = _to_int(d[key], 1)

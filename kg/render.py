@@ -36,7 +36,13 @@ from typing import Any
 import networkx as nx
 
 from kg.atomic import write_atomically
-from kg.schema import ENTITY_TYPES, RELATION_TYPES, SYMMETRIC_RELATIONS, split_aliases
+from kg.schema import (
+    ENTITY_TYPES,
+    RELATION_TYPES,
+    SYMMETRIC_RELATIONS,
+    edge_relation,
+    split_aliases,
+)
 
 __all__ = ["render_html", "write_html", "show", "TYPE_STYLE", "RELATION_COLORS"]
 
@@ -389,7 +395,7 @@ def graph_data(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> dict
 
     rel_counts: Counter[str] = Counter()
     for _, _, key, data in edges_kept:
-        rel_counts[str(data.get("relation") or key or "related")] += 1
+        rel_counts[edge_relation(data, key, "related")] += 1
     relations = _ordered(rel_counts, (*RELATION_TYPES, "co_occurs"))
     rel_color = _relation_colors(relations)
 
@@ -397,7 +403,7 @@ def graph_data(G: nx.Graph, *, title: str = "kg", max_nodes: int = 1500) -> dict
     edge_extra: list[dict] = []
     dated: set[str] = set()  # the first and last dates of the dated edges
     for i, (u, v, key, data) in enumerate(edges_kept):
-        rel = str(data.get("relation") or key or "related")
+        rel = edge_relation(data, key, "related")
         src, dst = str(u), str(v)
         pair = (src, dst) if src <= dst else (dst, src)
         nth = pair_seen[pair]

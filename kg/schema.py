@@ -28,6 +28,8 @@ Graph attributes
 
 from __future__ import annotations
 
+from typing import Any
+
 ENTITY_TYPES: tuple[str, ...] = ("ORG", "GPE", "PROGRAMME", "PERSON")
 #: Mention types that make no node: LOC is a place that is no administration (a
 #: mountain, a lake, a landmark, a region); it is kept among the mentions (mentions.csv,
@@ -48,6 +50,13 @@ ALIAS_SEP = "|"
 
 NODE_ATTRS: tuple[str, ...] = ("name", "type", "aliases", "mentions", "articles", "article_ids")
 EDGE_ATTRS: tuple[str, ...] = ("relation", "evidence", "article", "confidence", "count")
+
+
+def edge_relation(data: dict, key: Any = None, default: str = "") -> str:
+    """An edge's relation: its ``relation`` attribute, else its key (kg's edge keys are
+    relation names), else ``default`` (when one is given)."""
+    found = data.get("relation") or key
+    return str(found) if found or not default else default
 
 
 def node_id(entity_type: str, name: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from kg.schema import edge_relation
 from kg.tables import text_table
 
 
@@ -44,9 +45,9 @@ def graph_stats(G: nx.MultiDiGraph, top: int = 10) -> Stats:
     """Counts by entity type and relation, the ``top`` nodes by degree, component sizes."""
     by_type = Counter(str(d.get("type") or "?") for _, d in G.nodes(data=True))
     if G.is_multigraph():
-        rels = (str(d.get("relation") or k) for _, _, k, d in G.edges(keys=True, data=True))
+        rels = (edge_relation(d, k) for _, _, k, d in G.edges(keys=True, data=True))
     else:
-        rels = (str(d.get("relation") or "?") for _, _, d in G.edges(data=True))
+        rels = (edge_relation(d, None, "?") for _, _, d in G.edges(data=True))
     by_relation = Counter(rels)
     ranked = sorted(
         (
