@@ -188,7 +188,11 @@ def division_chain(text: str) -> list[str]:
 
 
 def division_prefix(text: str) -> str:
-    """The longest chain of divisions that ``text`` starts with ('' if none)."""
+    """The longest chain of divisions that ``text`` starts with ('' if none).
+
+    >>> division_prefix("绵阳市涪城区人民政府"), division_chain("绵阳市涪城区")
+    ('绵阳市涪城区', ['绵阳市', '涪城区'])
+    """
     return "".join(_chain(text))
 
 

@@ -92,7 +92,11 @@ def _as_set(items: Iterable[str]) -> set[str] | frozenset[str]:
 
 
 def place_name(text: str, context: Iterable[str] = ()) -> str:
-    """The canonical name of a division chain: the full name of its last division."""
+    """The canonical name of a division chain: the full name of its last division.
+
+    >>> place_name("绵阳市涪城区"), place_name("绵阳")
+    ('涪城区', '绵阳市')
+    """
     chain = division_chain(text)
     if not chain:
         return text
@@ -123,6 +127,13 @@ def canonical_org(name: str, city: str | None = None) -> str:
 
     A bank or insurer goes by its name without its legal form, as the press writes it:
     X银行股份有限公司Y分行 -> X银行Y分行 (the written form stays an alias).
+
+    >>> canonical_org("株洲市委"), canonical_org("株洲市政府")
+    ('中共株洲市委', '株洲市人民政府')
+    >>> canonical_org("市委", "株洲市"), canonical_org("农行株洲分行")
+    ('中共株洲市委', '中国农业银行株洲分行')
+    >>> canonical_org("芦淞区法院")
+    '芦淞区人民法院'
     """
     name = _FINANCIAL_LEGAL_FORM.sub(r"\1", name)
     if name.endswith("农商行"):
@@ -161,6 +172,11 @@ def parse_name(name: str) -> NameParts:
 
     南通市生态环境局如东分局 -> place 南通市, parent 南通市生态环境局;
     X有限公司Y分公司 -> parent X有限公司; 涪城区行政审批局 -> place 涪城区.
+
+    >>> parse_name("南通市生态环境局如东分局")
+    NameParts(place='南通市', parent='南通市生态环境局')
+    >>> parse_name("涪城区行政审批局")
+    NameParts(place='涪城区', parent=None)
     """
     gov = _GOV.match(name)
     if gov and division_chain(gov.group(2)):
@@ -682,7 +698,11 @@ def places_in_name(type_: str, canonical: str, text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def expand_abbreviations(name: str) -> str:
-    """A name with its bureau abbreviations written out (市场监管局 -> 市场监督管理局)."""
+    """A name with its bureau abbreviations written out (市场监管局 -> 市场监督管理局).
+
+    >>> expand_abbreviations("株洲市发改委")
+    '株洲市发展和改革委员会'
+    """
     for short, full in abbreviations():
         if short in name and full not in name:
             name = name.replace(short, full)

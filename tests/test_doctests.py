@@ -1,0 +1,17 @@
+"""The examples in the docstrings of the name functions run as doctests."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+import kg.lexicons
+import kg.resolve
+
+
+@pytest.mark.parametrize("module", [kg.resolve, kg.lexicons], ids=lambda m: m.__name__)
+def test_docstring_examples_hold(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0, f"{module.__name__} has no docstring example"
+    assert result.failed == 0
