@@ -71,7 +71,7 @@ def rank_entities(
     rows. Columns: id, name, type, degree, betweenness.
     """
     betweenness = nx.betweenness_centrality(nx.Graph(G.to_undirected(as_view=True)))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": str(n),
             "name": _name(G, n),
@@ -238,7 +238,7 @@ def compare_graphs(before: nx.Graph, after: nx.Graph) -> pd.DataFrame:
     Rows are sorted by status (in that order), then by the size of the change, then
     type and name. Columns: name, type, degree_before, degree_after, change, status.
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     for node in set(before.nodes) | set(after.nodes):
         in_before, in_after = node in before, node in after
         where = after if in_after else before

@@ -13,6 +13,7 @@ import sys
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import networkx as nx
 
@@ -26,7 +27,10 @@ from kg.runtime import usable_cores
 from kg.spool import MentionLog
 from kg.store import article_hash
 
-_worker_nlp = None
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+_worker_nlp: Language | None = None  # set by _init_worker, in each worker process
 
 #: ``workers="auto"`` starts one worker per this many bytes of input, up to one per core:
 #: below it, starting a pool costs more than it saves.
@@ -190,7 +194,8 @@ def _init_worker(config: dict | None) -> None:
 
 
 def _extract_batch(batch: list[Article]) -> list[ArticleResult]:
-    return list(results_from_docs(process(_worker_nlp, batch)))
+    # runs in a worker only, after _init_worker has loaded its pipeline
+    return list(results_from_docs(process(cast("Language", _worker_nlp), batch)))
 
 
 def build_graph(
@@ -266,7 +271,7 @@ def build_graph(
     if cooccurrence:
         config.setdefault("kg_relations", {})["cooccurrence"] = True
     # How every engine reads the inputs and configures the pipeline.
-    reading = {
+    reading: dict[str, Any] = {
         "workers": workers,
         "config": config,
         "text_field": text_field,
@@ -319,7 +324,7 @@ def _reusing(
     except sqlite3.Error as error:
         raise InputError(f"store: cannot read ({error})") from None
     if not known:  # nothing to reuse: the usual way (with workers, they read the files)
-        seen = set()
+        saved: set[str] = set()
         for result in extract_inputs(
             inputs,
             workers=workers,
@@ -328,11 +333,11 @@ def _reusing(
             id_field=id_field,
             date_field=date_field,
         ):
-            if result.content_hash not in seen:
-                seen.add(result.content_hash)
+            if result.content_hash not in saved:
+                saved.add(result.content_hash)
                 store.save_result(conn, key, result.content_hash, result)
             yield result
-        store.keep_only(conn, key, seen, config)
+        store.keep_only(conn, key, saved, config)
         return
     order: deque[tuple[str, Article, bool]] = deque()  # every article read, in input order
     seen: set[str] = set()

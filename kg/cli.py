@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from kg import __version__
 from kg.errors import InputError, KgError
@@ -26,7 +27,7 @@ EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 class _ArgumentParser(argparse.ArgumentParser):
     """argparse with kg's exit status for usage errors."""
 
-    def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
+    def error(self, message: str) -> NoReturn:  # pragma: no cover - exercised through main()
         raise InputError(f"{message} (see {self.prog} --help)")  # one line, no usage block
 
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kg import ingest
 from kg.errors import InputError, KgError
@@ -119,7 +119,8 @@ def plan(
     items = list(inputs)
     numbers = itertools.count(1)  # raw texts: text#1, text#2, ... as read_inputs names them
     named = [ingest.is_path(item) for item in items]
-    planned = iter(ingest.plan_files([Path(i) for i, p in zip(items, named, strict=True) if p]))
+    paths = [cast("str | Path", i) for i, p in zip(items, named, strict=True) if p]
+    planned = iter(ingest.plan_files([Path(i) for i in paths]))
     tasks: list[Task] = []
     pending: list[Article] = []
     for item, path in zip(items, named, strict=True):
@@ -127,9 +128,9 @@ def plan(
             if pending:
                 tasks.append(ArticlesTask(tuple(pending)))
                 pending = []
-            tasks.extend(_file_tasks(Path(item), next(planned)))
+            tasks.extend(_file_tasks(Path(cast("str | Path", item)), next(planned)))
         else:
-            pending.extend(ingest.read_item(item, numbers))
+            pending.extend(ingest.read_item(cast("str | Article", item), numbers))
     if pending:
         tasks.append(ArticlesTask(tuple(pending)))
     return tasks

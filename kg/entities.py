@@ -539,6 +539,7 @@ def party_committees(words: Words) -> Iterator[Candidate]:
     党工委 follows a town, a sub-district or a zone the tagger read as a name.
     """
     text = words.text
+    start: int | None
     for match in _PARTY_BODY.finditer(text):
         body_start = match.start()
         if match.group().startswith(("党委", "党工委")):
@@ -1377,7 +1378,7 @@ def _split_tokens(doc: Doc, cuts: dict[int, list[int]]) -> Doc:
     attrs = [TAG, HEAD, ENT_IOB, *_PIECE_ATTRS]
     values = np.hstack([values, piece_values])
     keep = [j for j, attr in enumerate(attrs) if attr == SENT_START or values[:, j].any()]
-    new.from_array([attrs[j] for j in keep], values[:, keep])
+    new.from_array([attrs[j] for j in keep], values[:, keep])  # type: ignore[arg-type]
 
     new.user_data.update(doc.user_data)
     for key, group in doc.spans.items():

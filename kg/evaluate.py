@@ -41,6 +41,7 @@ The rules are those of the gold-graph README (``shared/eval/README.md``):
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from collections.abc import Iterable
@@ -383,7 +384,7 @@ def score(G: nx.MultiDiGraph, gold: Gold) -> EvalReport:
     required = {
         nid: sorted(
             (g for g in matches[nid] if not gold.entities[g].optional),
-            key=lambda g, nid=nid: pref(nid, g),
+            key=functools.partial(pref, nid),
         )
         for nid in order
     }

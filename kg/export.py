@@ -40,7 +40,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from xml.etree.ElementTree import ParseError
 
 import networkx as nx
@@ -309,7 +309,10 @@ def _write_files(
     with paused_gc():
         try:
             if aside:
-                jobs = [lambda name=name: writers[name](tmp / name) for name in aside]
+                # each lambda binds its name as a default argument, called with none
+                jobs: list[Callable[..., Any]] = [
+                    lambda name=name: writers[name](tmp / name) for name in aside
+                ]
                 helper = _ForkedWriters(jobs)
             try:
                 for name in names:
@@ -361,7 +364,8 @@ class _ForkedWriters:
         """Wait for the child; raise what it raised."""
         with os.fdopen(self._read, "rb") as pipe:
             message = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
+        # join runs once, before stop: the child's pid is still set
+        _, status = os.waitpid(cast(int, self.pid), 0)
         self.pid = None
         if status != 0:
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from typing import cast
 
 import networkx as nx
 
@@ -68,7 +69,7 @@ def assemble(
             return
         per_article = named.get(key)
         if per_article is None:
-            key = tuple(strings.setdefault(s, s) for s in key)
+            key = cast("tuple[str, str, str]", tuple(strings.setdefault(s, s) for s in key))
             per_article = named[key] = {}
             places.update(places_in_name(*key))  # now, while the workers still work
         article = strings.setdefault(article, article)
@@ -93,10 +94,10 @@ def assemble(
                 row["sentence"] = sentences.setdefault(m.sentence, m.sentence)
                 rows.append(row)
         for rel in result.relations:
-            key = (rel.head_type, rel.head, rel.relation, rel.tail, rel.tail_type, rel.rule)
-            group = groups.get(key)
+            group_key = (rel.head_type, rel.head, rel.relation, rel.tail, rel.tail_type, rel.rule)
+            group = groups.get(group_key)
             if group is None:
-                group = groups[key] = _Evidence()
+                group = groups[group_key] = _Evidence()
             group.count += 1
             group.confidence = max(group.confidence, rel.confidence)
             sentence = strings.setdefault(rel.evidence, rel.evidence)
@@ -157,8 +158,8 @@ def assemble(
                         articles=0,
                         article_ids="",
                     )
-        for (head, tail, relation), found in sorted(evidence.items(), key=lambda kv: kv[0]):
-            items = sorted(set().union(*(group.items() for _, group in found)))
+        for (head, tail, relation), ruled in sorted(evidence.items(), key=lambda kv: kv[0]):
+            items = sorted(set().union(*(group.items() for _, group in ruled)))
             evidences = [{"article": a, "sentence": s} for a, s in items]
             span = {}
             if dates:
@@ -173,10 +174,10 @@ def assemble(
                 relation=relation,
                 evidence=items[0][1],
                 article=items[0][0],
-                confidence=round(max(group.confidence for _, group in found), 3),
-                count=sum(group.count for _, group in found),
+                confidence=round(max(group.confidence for _, group in ruled), 3),
+                count=sum(group.count for _, group in ruled),
                 evidences=evidences,
-                rules=ALIAS_SEP.join(sorted({rule for rule, _ in found})),
+                rules=ALIAS_SEP.join(sorted({rule for rule, _ in ruled})),
                 **span,
             )
         _count_nested(G, evidence, dates)

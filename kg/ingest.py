@@ -21,6 +21,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
+from typing import TypeGuard, cast
 
 from kg.errors import InputError
 from kg.records import Article
@@ -90,7 +91,7 @@ def read_inputs(
             if is_path(item):
                 items.append(item)
             else:
-                yield from read_item(item, numbers)
+                yield from read_item(cast("str | Article", item), numbers)  # not a path
     paths = [Path(item) for item in items if is_path(item)]
     planned = iter(plan_files(paths))
     for item in items:
@@ -110,7 +111,7 @@ def read_inputs(
                 print(f"kg: skipped {error}", file=sys.stderr)
 
 
-def is_path(item: object) -> bool:
+def is_path(item: object) -> TypeGuard[str | Path]:
     """Whether an input names a file or folder (not raw text, not an Article)."""
     if isinstance(item, Article):
         return False
@@ -232,6 +233,7 @@ def read_file(
     name = source_name(path, root)
     suffix = path.suffix.lower()
     text = read_text(path)
+    articles: Iterable[Article]
     if suffix == ".jsonl":
         articles = _read_jsonl(text, path, name, text_field, id_field, date_field)
     elif suffix == ".csv":

@@ -121,8 +121,10 @@ class LacTokenizer:
         table[:, 0] = [tag_ids.get(tag) or self._tag_id(tag) for tag in tags]
         table[:, 1] = [self._pos_ids[tag] for tag in tags]
         table[:, 2] = np.where(starts, 1, -1).astype(np.uint64)
-        doc.from_array([TAG, POS, SENT_START], table)
-        doc.user_data[_TEXT] = text
+        # spaCy types the array as thinc's Ints2d, and user_data keys as str (its own
+        # extension keys are tuples, as _TEXT is)
+        doc.from_array([TAG, POS, SENT_START], table)  # type: ignore[arg-type]
+        doc.user_data[_TEXT] = text  # type: ignore[index]
         doc.spans["lac"] = [
             Span(doc, i, i + 1, label=tag) for i, tag in enumerate(tags) if tag in LAC_ENTITY_TAGS
         ]
@@ -211,9 +213,10 @@ _TEXT = ("kg", "text")
 
 def doc_text(doc: Doc) -> str:
     """``doc.text``, built once per Doc: spaCy joins the tokens again on every read."""
-    text = doc.user_data.get(_TEXT)
+    # spaCy types user_data keys as str; tuple keys are what its own extensions use
+    text = doc.user_data.get(_TEXT)  # type: ignore[call-overload]
     if text is None:
-        text = doc.user_data[_TEXT] = doc.text
+        text = doc.user_data[_TEXT] = doc.text  # type: ignore[index]
     return text
 
 

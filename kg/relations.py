@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain
@@ -293,7 +293,7 @@ def acting_subject(sentences: list[Sentence]) -> Ent | None:
 
 
 def _find_all(
-    text: str, words: list[str] | tuple[list[str], ...], ents: list[Ent] = ()
+    text: str, words: list[str] | tuple[list[str], ...], ents: Sequence[Ent] = ()
 ) -> list[tuple[int, int]]:
     """Where the words (a list, or a tuple of lists) occur in the text, longest first,
     never inside an entity's name."""
@@ -397,7 +397,7 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
         # 双方 after the article named the actor's partner: that pair, already linked.
         here = [e for e in sentence.ents if e.end <= sides]
         # The last organisation named before 双方 other than the actor: scan backwards.
-        other = next(
+        partner = next(
             (
                 e
                 for e in chain(reversed(here), reversed(recent))
@@ -408,8 +408,8 @@ def _partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
             ),
             None,
         )
-        if other:
-            yield actor, "partners_with", other, "partners_both_sides"
+        if partner:
+            yield actor, "partners_with", partner, "partners_both_sides"
 
 
 #: 三地, 两市, 四方 after a list: the places of the list act as one group.
@@ -814,6 +814,7 @@ def _employers_before(sentence: Sentence, i: int, end: int) -> tuple[list[Ent], 
     ents = sentence.ents
     government_posts = triggers()["works_for"]["government_posts"]
     orgs = [e for e in ents[:i] if e.type == ORG]
+    place: Ent | None
     # 党工委书记 or 书记 after X党工委: try each post the name follows, longest first.
     for first in posts_ending_at(text, end):
         org_end, post = _posts_before(text, end, first)
@@ -1005,16 +1006,16 @@ class RelationExtractor:
             recent: list[Ent] = []
             for sentence in sentences:
                 sentence.context = recent[-30:]
-                for head, rel, tail, rule in sentence_relations(sentence, actor, recent):
+                for subject, rel, obj, rule in sentence_relations(sentence, actor, recent):
                     if rel == "partners_with":
-                        partnered.update((head.name, tail.name))
+                        partnered.update((subject.name, obj.name))
                     found.append(
                         Relation(
-                            head.name,
-                            head.type,
+                            subject.name,
+                            subject.type,
                             rel,
-                            tail.name,
-                            tail.type,
+                            obj.name,
+                            obj.type,
                             article,
                             sentence.evidence,
                             confidence[rule],
@@ -1051,7 +1052,7 @@ def _cooccurrences(
                     )
 
 
-def _sentences(doc: Doc, ents: tuple[Span, ...], index: SentenceIndex) -> list[Sentence]:
+def _sentences(doc: Doc, ents: Sequence[Span], index: SentenceIndex) -> list[Sentence]:
     """The doc's sentences with their entities, walking ``ents`` once (not per sentence)."""
     text = index.text
     out = []
@@ -1073,7 +1074,7 @@ def _sentences(doc: Doc, ents: tuple[Span, ...], index: SentenceIndex) -> list[S
     return out
 
 
-def _places(ents: tuple[Span, ...]) -> set[str]:
+def _places(ents: Sequence[Span]) -> set[str]:
     """The places an article names on their own (绵阳市, and 绵阳市 of 绵阳市涪城区)."""
     places = set()
     for ent in ents:

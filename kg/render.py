@@ -90,7 +90,8 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
 def _package_text(name: str) -> str:
-    return resources.files("kg").joinpath(_TEMPLATE_DIR, name).read_text(encoding="utf-8")
+    # one joinpath argument each: Traversable.joinpath takes one before Python 3.11
+    return resources.files("kg").joinpath(_TEMPLATE_DIR).joinpath(name).read_text(encoding="utf-8")
 
 
 def _vis_version_key(name: str) -> tuple[int, ...]:

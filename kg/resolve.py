@@ -228,7 +228,9 @@ def _leading_place(name: str) -> tuple[str | None, str]:
 
 def _is_zone(text: str) -> bool:
     suffix = zone_suffix(text)
-    return bool(suffix) and len(text) > len(suffix) + 1
+    if not suffix:
+        return False
+    return len(text) > len(suffix) + 1
 
 
 @lru_cache(maxsize=65536)
@@ -428,6 +430,7 @@ class _ArticlePlaces:
     def with_place(self, name: str) -> str:
         """区市场监管局 in an article about one district: that district's bureau; a bare
         县委 or 区政府 likewise (a bare 市委 takes the article's city, see canonical_org)."""
+        place: str | None
         court = _COURT.match(name)
         if court and court.group(1) in divisions():
             place = self.place_name(court.group(1))  # 台江法院 in an article on 台江区
@@ -537,7 +540,9 @@ def _is_brand(name: str) -> bool:
 def _is_short_form(short: str) -> bool:
     """如东分局 of X局如东分局, 洛阳片区 of Y试验区洛阳片区: the short form keeps a suffix."""
     suffix = org_suffix(short) or zone_suffix(short)
-    return bool(suffix) and len(short) > len(suffix)
+    if not suffix:
+        return False
+    return len(short) > len(suffix)
 
 
 def main_city(places: Iterable[str]) -> str | None:

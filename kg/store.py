@@ -183,11 +183,30 @@ def load_results(
     for key, article in articles:
         strings: dict[str, str] = {}  # one object per sentence, as results_from_docs makes
         mentions = [
-            Mention(*row[:6], strings.setdefault(row[6], row[6]), row[7])
+            Mention(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                strings.setdefault(row[6], row[6]),
+                row[7],
+            )
             for row in conn.execute(mention_sql, (key,))
         ]
         relations = [
-            Relation(*row[:6], strings.setdefault(row[6], row[6]), *row[7:])
+            Relation(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                strings.setdefault(row[6], row[6]),
+                row[7],
+                row[8],
+            )
             for row in conn.execute(relation_sql, (key,))
         ]
         yield ArticleResult(article, mentions, relations)
