@@ -35,6 +35,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 from kg.errors import InputError
 from kg.records import Article, ArticleResult, Mention, Relation
@@ -183,33 +184,19 @@ def load_results(
     for key, article in articles:
         strings: dict[str, str] = {}  # one object per sentence, as results_from_docs makes
         mentions = [
-            Mention(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                strings.setdefault(row[6], row[6]),
-                row[7],
-            )
-            for row in conn.execute(mention_sql, (key,))
+            Mention(*_sharing(row, 6, strings)) for row in conn.execute(mention_sql, (key,))
         ]
         relations = [
-            Relation(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                strings.setdefault(row[6], row[6]),
-                row[7],
-                row[8],
-            )
-            for row in conn.execute(relation_sql, (key,))
+            Relation(*_sharing(row, 6, strings)) for row in conn.execute(relation_sql, (key,))
         ]
         yield ArticleResult(article, mentions, relations)
+
+
+def _sharing(row: tuple, at: int, strings: dict[str, str]) -> list[Any]:
+    """A row's fields, the string at ``at`` (a sentence) shared with equal ones."""
+    fields = list(row)
+    fields[at] = strings.setdefault(fields[at], fields[at])
+    return fields
 
 
 def save_result(
