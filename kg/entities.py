@@ -42,6 +42,7 @@ from kg.lexicons import (
     division_chain,
     division_prefix,
     divisions,
+    is_full_division,
     is_not_name,
     is_post,
     post_starting_at,
@@ -552,35 +553,26 @@ def party_committees(words: Words) -> Iterator[Candidate]:
                 continue
             start = body_start - len(place)
         else:
-            level_end = body_start + 1  # 陇西县 of 陇西县委
-            start = next(
-                (
-                    s
-                    for s in range(max(0, level_end - 10), level_end - 2)
-                    if division_chain(text[s:level_end])
-                ),
-                None,
-            )
+            start = _chain_ending_at(text, body_start + 1, 3)  # 陇西县 of 陇西县委
+            if start is None and text[body_start - 1 : body_start] == match.group()[0]:
+                start = _chain_ending_at(text, body_start, 2)  # 定远县县委书记: then its 县委
             if start is None:
-                before = next(
-                    (
-                        s
-                        for s in range(max(0, body_start - 10), body_start - 1)
-                        if division_chain(text[s:body_start])
-                        and text[s:body_start].endswith(match.group()[0])
-                    ),
-                    None,
-                )
-                if before is not None:
-                    start = before  # 定远县县委书记: the county written, then its 县委
-                elif body_start and CJK_CHAR.match(text, body_start - 1):
+                if body_start and CJK_CHAR.match(text, body_start - 1):
                     continue
-                else:
-                    start = body_start  # 区委书记 X: the bare 区委, the article's district's
+                start = body_start  # 区委书记 X: the bare 区委, the article's district's
         yield Candidate(start, match.end(), ORG, "party_committee", 4)
 
 
 CJK_CHAR = re.compile(rf"[{_CJK}]")  # one Chinese character
+
+
+def _chain_ending_at(text: str, end: int, shortest: int) -> int | None:
+    """Where the longest division chain (of ``shortest`` characters or more, at most 10)
+    that ends at ``end`` starts, or None."""
+    return next(
+        (s for s in range(max(0, end - 10), end - shortest + 1) if division_chain(text[s:end])),
+        None,
+    )
 
 
 def tagger_orgs(words: Words) -> Iterator[Candidate]:
@@ -625,9 +617,7 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
             continue  # 金宝街52号: an address; 下乡村: no village
         elif word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
             yield Candidate(start, words.ends[i], GPE, "lac_town", 1)
-        elif _before_region_word(text, words.ends[i]) and not any(
-            d.name == word for d in divisions().get(word, ())
-        ):
+        elif _before_region_word(text, words.ends[i]) and not is_full_division(word):
             continue  # 兰西城市群: two places' short names, no place of their own
         elif word not in word_list("place_blocklist.txt") and not word.endswith(
             word_list("non_place_endings.txt")
@@ -734,7 +724,7 @@ def division_names(words: Words) -> Iterator[Candidate]:
         if end is None:
             continue
         last = division_chain(words.text[start:end])[-1]
-        full = any(d.name == last for d in divisions()[last])
+        full = is_full_division(last)
         if not full and _before_region_word(words.text, end):
             continue  # 兰西城市群, 双城经济圈: a region of two places, no 兰西县
         if not full and words.index_ending_at(end) is None and words.tags[i] not in ("ORG", "LOC"):

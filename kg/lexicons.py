@@ -177,6 +177,15 @@ def divisions() -> dict[str, list[Division]]:
     return table
 
 
+def is_full_division(name: str) -> bool:
+    """Whether ``name`` is a division's full name (绵阳市), not only a short form (绵阳).
+
+    >>> is_full_division("绵阳市"), is_full_division("绵阳")
+    (True, False)
+    """
+    return any(d.name == name for d in divisions().get(name, ()))
+
+
 def division_chain(text: str) -> list[str]:
     """The divisions a place name is made of, left to right (绵阳市涪城区 -> two).
 

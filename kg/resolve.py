@@ -32,6 +32,7 @@ from kg.lexicons import (
     division_chain,
     division_prefix,
     divisions,
+    is_full_division,
     word_list,
 )
 from kg.nlp import doc_text
@@ -148,7 +149,7 @@ def canonical_org(name: str, city: str | None = None) -> str:
     court = _COURT.match(name)
     if court and division_chain(court.group(1)):
         place = place_name(court.group(1))
-        if any(d.name == place for d in divisions().get(place, ())):  # 武宁县法院
+        if is_full_division(place):  # 武宁县法院
             return f"{place}人民{court.group(2)}"
     match = _GOV.match(name)
     if not match or not division_chain(match.group(2)):
@@ -338,10 +339,7 @@ class ArticleResolver:
                 prefix
                 and town.endswith(_TOWNS)
                 and town not in _TOWNS
-                and any(
-                    d.name == division_chain(prefix)[-1]
-                    for d in divisions()[division_chain(prefix)[-1]]
-                )
+                and is_full_division(division_chain(prefix)[-1])
             ):
                 return town  # 赣州市南康区龙回镇 -> 龙回镇, inside 南康区 (not 古城|街道)
             return expand_abbreviations(text)
@@ -433,9 +431,9 @@ class _ArticlePlaces:
         place: str | None
         court = _COURT.match(name)
         if court and court.group(1) in divisions():
-            place = self.place_name(court.group(1))  # 台江法院 in an article on 台江区
-            if place != court.group(1):
-                return f"{place}人民{court.group(2)}"
+            # 台江法院 in an article on 台江区: 台江区法院, which canonical_org makes the
+            # place's people's court.
+            return self.place_name(court.group(1)) + name[len(court.group(1)) :]
         bare = _BARE_GOV.match(name)
         if bare and name[0] in "区县旗盟":
             place = self.only_place(name[0])
@@ -673,10 +671,6 @@ def _longer_forms(group: set[str]) -> dict[str, str]:
     return forms
 
 
-def _is_full_name(name: str) -> bool:
-    return any(d.name == name for d in divisions().get(name, ()))
-
-
 def places_named(mentions: Iterable[Mention]) -> set[str]:
     """Places the text names: GPE mentions, the cities of district chains (绵阳市涪城区),
     and divisions written in full at the head of organisation names (晋江市公安局)."""
@@ -697,7 +691,7 @@ def places_in_name(type_: str, canonical: str, text: str) -> frozenset[str]:
         place, _ = _leading_place(name)
         if place and name.startswith(place):
             found.add(place)
-        found.update(p for p in division_chain(division_prefix(name)) if _is_full_name(p))
+        found.update(p for p in division_chain(division_prefix(name)) if is_full_division(p))
     return frozenset(found)
 
 
