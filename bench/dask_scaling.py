@@ -5,7 +5,7 @@ temporary folder: each page a few articles (headline, byline, paragraphs) made f
 fixed templates and invented names, so it is the same on every run. Then, for each
 worker count, starts a LocalCluster (127.0.0.1, no dashboard, one thread per worker),
 loads the pipeline on every worker (timed apart: it is paid once per worker), and times
-``kg.distributed.extract_with_dask`` over the corpus.
+``kg.engines.cluster.extract_with_dask`` over the corpus.
 
 Prints, per run: characters per second (wall clock), the CPU seconds the workers spent
 and characters per worker CPU second, the CPU seconds that *other* processes of the
@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import kg.distributed  # noqa: E402
-from kg.distributed import ArticlesTask, PartitionJob, extract_with_dask  # noqa: E402
-from kg.records import Article  # noqa: E402
+import kg.engines.cluster  # noqa: E402
+from kg.engines.cluster import ArticlesTask, PartitionJob, extract_with_dask  # noqa: E402
+from kg.io.records import Article  # noqa: E402
 
 _CITIES = ("江川", "澄州", "岚海", "桐溪", "柏源", "霁阳", "棠浦", "榆林湾")
 _DISTRICTS = ("东港区", "西湖区", "临江区", "新城区", "北岸县", "南屿镇")
@@ -118,7 +118,7 @@ def _worker_state() -> dict:
         "rss": process.memory_info().rss,
         "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # Linux: KiB
         "cpu": cpu.user + cpu.system,
-        "pipelines": kg.distributed.pipelines_built,
+        "pipelines": kg.engines.cluster.pipelines_built,
     }
 
 

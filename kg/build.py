@@ -4,33 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
-import multiprocessing
-import os
-import signal
 import sqlite3
-import sys
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from kg.corrections import fixed_names, without_stopped
+from kg.engines.local import extract, extract_inputs
 from kg.errors import InputError
-from kg.graph import assemble
-from kg.ingest import is_path, read_inputs
-from kg.nlp import SentenceIndex, make_pipeline, process
-from kg.records import Article, ArticleResult, Mention
+from kg.graph.assemble import assemble
+from kg.io.ingest import is_path, read_inputs
+from kg.io.records import Article, ArticleResult
+from kg.io.spool import MentionLog
+from kg.pipeline.corrections import fixed_names, without_stopped
 from kg.runtime import usable_cores
-from kg.spool import MentionLog
-from kg.store import article_hash
 
 if TYPE_CHECKING:
-    from spacy.language import Language
-
-_worker_nlp: Language | None = None  # set by _init_worker, in each worker process
+    pass
 
 #: ``workers="auto"`` starts one worker per this many bytes of input, up to one per core:
 #: below it, starting a pool costs more than it saves.
@@ -42,160 +34,13 @@ def auto_workers(inputs: Iterable[str | Path | Article]) -> int:
 
     Only paths are sized (their files' bytes); texts and Articles count as small.
     """
-    from kg.ingest import list_files
+    from kg.io.ingest import list_files
 
     size = 0
     for item in inputs:
         if is_path(item):
             size += sum(f.stat().st_size for f in list_files(Path(item)))
     return max(1, min(usable_cores(), size // BYTES_PER_WORKER))
-
-
-def results_from_docs(docs: Iterable) -> Iterator[ArticleResult]:
-    """Turn processed Docs into ArticleResult records."""
-    for doc in docs:
-        article: Article = doc._.article
-        sentences = SentenceIndex(doc)
-        text = sentences.text
-        relations = list(doc._.relations or [])
-        # The relations' evidence strings, so that a sentence goes to the parent once.
-        shared = {r.evidence: r.evidence for r in relations}
-        mentions = []
-        for ent in doc.ents:
-            start, end = ent.start_char, ent.end_char
-            surface = text[start:end]
-            # One string per sentence, shared by its mentions (pickled once to the parent).
-            sentence = sentences.evidence(start, end)
-            sentence = shared.setdefault(sentence, sentence)
-            mentions.append(
-                Mention(
-                    article=article.id,
-                    start=start,
-                    end=end,
-                    text=surface,
-                    type=ent.label_,
-                    canonical=ent._.canonical or surface,
-                    sentence=sentence,
-                    rule=ent._.rule,
-                )
-            )
-        yield ArticleResult(article, mentions, relations, content_hash=article_hash(article))
-
-
-def extract(
-    articles: Iterable[Article], *, workers: int = 1, config: dict | None = None
-) -> Iterator[ArticleResult]:
-    """Run the pipeline over articles, in this process or in ``workers`` processes."""
-    if workers <= 1:
-        nlp = make_pipeline(config=config)
-        yield from results_from_docs(process(nlp, articles))
-        return
-    with _pool(workers, config) as pool:
-        for results in _in_order(pool, _extract_batch, _batches(articles, 32), 2 * workers):
-            yield from results
-
-
-def extract_inputs(
-    inputs: Iterable[str | Path | Article],
-    *,
-    workers: int = 1,
-    config: dict | None = None,
-    text_field: str = "text",
-    id_field: str = "id",
-    date_field: str | None = None,
-) -> Iterator[ArticleResult]:
-    """Read and run the pipeline over inputs, in this process or in ``workers`` processes.
-
-    With workers, this process only lists the files (and checks them) and hands out
-    groups of about equal bytes; the workers read them, as the dask engine's do
-    (:mod:`kg.distributed`), and send back results without the article text.
-    """
-    if workers <= 1:
-        articles = read_inputs(
-            inputs, text_field=text_field, id_field=id_field, date_field=date_field
-        )
-        yield from extract(articles, workers=1, config=config)
-        return
-    from kg.distributed import PartitionJob, partitions, plan
-
-    tasks = plan(inputs, text_field=text_field, id_field=id_field)
-    if not tasks:
-        return
-    job = PartitionJob(json.dumps(config or {}, sort_keys=True), text_field, id_field, date_field)
-    # Small groups: the pool stays busy to the end, and few results wait in memory.
-    total = sum(task.size for task in tasks)
-    groups = partitions(tasks, workers, min(max(total // (workers * 32), 16 * 1024), 64 * 1024))
-    with _pool(workers, config) as pool:
-        for output in _in_order(pool, job, groups, 2 * workers):
-            yield from _partition_results(output)
-
-
-def _in_order(pool, func, items: Iterable, window: int) -> Iterator:
-    """``func(item)`` of each item, run on the pool, yielded in the items' order.
-
-    Pool.imap would read every item ahead into its task queue (the whole corpus); this
-    keeps at most ``window`` in flight.
-    """
-    pending: deque = deque()
-    for item in items:
-        pending.append(pool.apply_async(func, (item,)))
-        if len(pending) >= window:
-            yield pending.popleft().get()
-    while pending:
-        yield pending.popleft().get()
-
-
-def _partition_results(output) -> list[ArticleResult]:
-    """A worker's results, after its warnings; its bad input raised here."""
-    for warning in output.warnings:
-        print(warning, file=sys.stderr)
-    if output.error is not None:
-        raise output.error
-    return output.results
-
-
-def _pool(workers: int, config: dict | None):
-    """A process pool whose workers have the pipeline loaded."""
-    # fork (on Linux) starts workers that have spaCy and kg imported already, seconds
-    # sooner than spawn. Not once this process holds an ONNX session (its threads do not
-    # survive a fork) or runs threads other than tqdm's monitor: then spawn.
-    import threading
-
-    from kg.lac import lac_model
-
-    forkable = lac_model.cache_info().currsize == 0 and all(
-        t is threading.current_thread() or type(t).__name__ == "TMonitor"
-        for t in threading.enumerate()
-    )
-    ctx = multiprocessing.get_context("fork" if forkable and sys.platform == "linux" else "spawn")
-    return ctx.Pool(workers, initializer=_init_worker, initargs=(config,))
-
-
-def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _init_worker(config: dict | None) -> None:
-    global _worker_nlp
-    os.environ["KG_THREADS"] = "1"  # one ONNX thread per worker: the workers share the cores
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: no worker tracebacks
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker has the CLI's handler
-    from kg.distributed import worker_pipeline
-
-    # The pipeline the partition jobs will use, loaded now (while the parent lists files).
-    _worker_nlp = worker_pipeline(json.dumps(config or {}, sort_keys=True))
-
-
-def _extract_batch(batch: list[Article]) -> list[ArticleResult]:
-    # runs in a worker only, after _init_worker has loaded its pipeline
-    return list(results_from_docs(process(cast("Language", _worker_nlp), batch)))
 
 
 def build_graph(
@@ -216,32 +61,32 @@ def build_graph(
     """Build the knowledge graph of files, folders, Articles or raw texts.
 
     Raw texts' articles are ``text#1``, ``text#2``, ... in order (one text too: see
-    :func:`kg.ingest.read_inputs`). Paths whose files hold no article at all (every
+    :func:`kg.io.ingest.read_inputs`). Paths whose files hold no article at all (every
     file empty, or skipped in a folder) raise :class:`~kg.errors.InputError`, as a
     missing path does, when no other input gives an article.
 
-    ``mentions``: a :class:`~kg.spool.MentionLog` to spool the mentions to as they come
+    ``mentions``: a :class:`~kg.io.spool.MentionLog` to spool the mentions to as they come
     (it becomes ``G.graph["mentions"]``) instead of a list held in memory.
 
     ``workers`` > 1 runs the pipeline in that many processes (``"auto"``: one per core
     for inputs of more than :data:`BYTES_PER_WORKER` per core, fewer for less);
     ``engine="dask"`` runs it on a dask.distributed cluster (``scheduler`` address, or a
     LocalCluster). ``config``: the pipeline's settings by component (see
-    :func:`kg.nlp.make_pipeline`), the user's corrections among them
-    (:func:`kg.corrections.corrections_config`).
+    :func:`kg.pipeline.nlp.make_pipeline`), the user's corrections among them
+    (:func:`kg.pipeline.corrections.corrections_config`).
 
-    ``store``: a :mod:`kg.store` (its path, or an open connection) to take unchanged
+    ``store``: a :mod:`kg.io.store` (its path, or an open connection) to take unchanged
     articles' results from and to save new ones to: only new or changed articles run
     through the pipeline (local engine only). Given a path, the store is committed when
     the graph is built; given a connection, committing is the caller's.
 
     ``date_field``: the JSONL/CSV field of an article's date (see
-    :func:`kg.ingest.read_inputs`, which also dates articles by path and dateline).
+    :func:`kg.io.ingest.read_inputs`, which also dates articles by path and dateline).
     """
     if store is not None and engine != "local":
         raise InputError("the store works with the local engine only: build without it")
     if isinstance(store, (str, Path)):
-        from kg.store import open_store
+        from kg.io.store import open_store
 
         conn = open_store(store)
         try:
@@ -279,7 +124,7 @@ def build_graph(
         "date_field": date_field,
     }
     if engine == "dask":
-        from kg.distributed import extract_with_dask
+        from kg.engines.cluster import extract_with_dask
 
         results = extract_with_dask(inputs, scheduler=scheduler, **reading)
     elif store is not None:
@@ -316,7 +161,7 @@ def _reusing(
     lacks under this pipeline's fingerprint go to the pipeline, which is not even loaded
     when there are none. Once every result is out, the store keeps these articles only.
     """
-    from kg import store
+    from kg.io import store
 
     key = store.fingerprint(config)
     try:
@@ -393,7 +238,7 @@ def _shown(paths: list) -> str:
 def _file_sizes(inputs: Iterable) -> dict[str, int] | None:
     """The bytes of each input file by the name its articles carry (``source``), or None
     when an input is not a path (raw text or an Article: the size is not known ahead)."""
-    from kg.ingest import plan_files, source_name
+    from kg.io.ingest import plan_files, source_name
 
     if not isinstance(inputs, Collection) or not all(is_path(item) for item in inputs):
         return None

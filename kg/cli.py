@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from kg import __version__
 from kg.errors import InputError, KgError
+from kg.version import __version__
 
 DEFAULT_OUTDIR = "output"
 # The usual PER/LOC/ORG scheme (LOC: kg's administrative places and its other places).
@@ -66,7 +66,7 @@ def check_outdir(outdir: Path) -> Path:
 
     Returns OUTDIR or, when it does not exist yet, the folder it will be made in.
     """
-    from kg.export import check_targets
+    from kg.outputs.export import check_targets
 
     for folder in (outdir, *outdir.absolute().parents):
         if folder.exists():
@@ -88,7 +88,7 @@ def build_store(path: Path | None):
         return
     import sqlite3
 
-    from kg.store import open_store
+    from kg.io.store import open_store
 
     path = Path(path)
     made = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
@@ -113,9 +113,9 @@ def build_store(path: Path | None):
 
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.build import build_graph
-    from kg.corrections import corrections_config
-    from kg.export import write
-    from kg.spool import MentionLog
+    from kg.io.spool import MentionLog
+    from kg.outputs.export import write
+    from kg.pipeline.corrections import corrections_config
 
     paths = args.paths or sample_paths()
     outdir = Path(args.output)
@@ -123,7 +123,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = corrections_config(args.patterns, args.aliases, args.stoplist)
     store = None if args.no_store else args.store
     if store is None and not args.no_store and args.engine == "local":
-        from kg.store import STORE_NAME
+        from kg.io.store import STORE_NAME
 
         store = outdir / STORE_NAME
     # The mentions go to an unnamed file next to the outputs, not into memory.
@@ -154,7 +154,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from kg.evaluate import format_report, load_gold, score
-    from kg.export import read_graph
+    from kg.outputs.export import read_graph
 
     gold = load_gold(args.gold)
     G = read_graph(args.graph)
@@ -181,7 +181,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kg.export import export, read_graph
+    from kg.outputs.export import export, read_graph
 
     G = read_graph(args.graph)
     written = export(G, args.output, args.format)
@@ -190,8 +190,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from kg.export import read_graph
-    from kg.stats import by_month, format_by_month, format_stats, graph_stats
+    from kg.graph.stats import by_month, format_by_month, format_stats, graph_stats
+    from kg.outputs.export import read_graph
 
     G = read_graph(args.graph)
     if args.by == "month":

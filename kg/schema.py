@@ -30,12 +30,14 @@ from __future__ import annotations
 
 from typing import Any
 
-ENTITY_TYPES: tuple[str, ...] = ("ORG", "GPE", "PROGRAMME", "PERSON")
+ORG, GPE, PROGRAMME, PERSON = "ORG", "GPE", "PROGRAMME", "PERSON"
+LOC = "LOC"  # a place that is no administration: a mention, never a node
+ENTITY_TYPES: tuple[str, ...] = (ORG, GPE, PROGRAMME, PERSON)
 #: Mention types that make no node: LOC is a place that is no administration (a
 #: mountain, a lake, a landmark, a region); it is kept among the mentions (mentions.csv,
 #: ``kg entities``) so that nothing the tagger found is lost, but the graph holds
 #: administrative places (GPE) only.
-MENTION_ONLY_TYPES: frozenset[str] = frozenset({"LOC"})
+MENTION_ONLY_TYPES: frozenset[str] = frozenset({LOC})
 RELATION_TYPES: tuple[str, ...] = (
     "partners_with",
     "runs",

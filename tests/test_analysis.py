@@ -1,4 +1,4 @@
-"""kg.analysis: rankings, communities, sub-graphs and graph comparison."""
+"""kg.graph.analysis: rankings, communities, sub-graphs and graph comparison."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from conftest import dated_graph, make_graph
 
 import kg
-from kg import analysis
+from kg.graph import analysis
 from kg.schema import node_id
 
 BUREAU = node_id("ORG", "江川市水务局")

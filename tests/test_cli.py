@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 from kg.cli import main
-from kg.export import OUTPUT_NAMES
+from kg.outputs.export import OUTPUT_NAMES
 
 ARTICLE = """江川市水务局与蓝湾航运集团有限公司签订合作协议
 本报记者 林晓舟

@@ -13,9 +13,9 @@ import pytest
 
 from kg.build import build_graph
 from kg.cli import EXIT_INPUT, EXIT_OK, main
-from kg.corrections import corrections_config, pattern_names
 from kg.errors import InputError
-from kg.nlp import make_pipeline
+from kg.pipeline.corrections import corrections_config, pattern_names
+from kg.pipeline.nlp import make_pipeline
 
 GLUED = "鹭岛青年创客汇联合江川市水务局开展志愿活动。鹭岛青创汇成立于2019年。"
 MISSED = "江川市水务局邀请星火燎原读书会成员座谈。数智未来工坊今年吸引了大批青年。"

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 import kg
-import kg.distributed
-from kg.build import extract
+import kg.engines.cluster
 from kg.cli import main
-from kg.distributed import MISSING_DASK, ArticlesTask, FileTask, extract_with_dask, partitions
+from kg.engines.cluster import MISSING_DASK, ArticlesTask, FileTask, extract_with_dask, partitions
+from kg.engines.local import extract
 from kg.errors import InputError, KgError
-from kg.export import _json_bytes, write
-from kg.ingest import read_inputs
-from kg.records import Article
+from kg.io.ingest import read_inputs
+from kg.io.records import Article
+from kg.outputs.export import _json_bytes, write
 
 # Invented articles: the names are ours, not any real body's.
 ARTICLES = {
@@ -94,7 +94,7 @@ def read_outputs(folder: Path) -> dict[str, bytes]:
 
 
 def without_text(results):
-    return [kg.distributed._without_text(result) for result in results]
+    return [kg.engines.cluster._without_text(result) for result in results]
 
 
 @pytest.mark.slow
@@ -139,7 +139,7 @@ def test_results_come_back_in_input_order_without_text(corpus, cluster):
     assert all(r.article.text == "" for r in results)
     # Paths only went to the workers; every worker built its pipeline once, however
     # many partitions it ran.
-    built = client.run(lambda: kg.distributed.pipelines_built)
+    built = client.run(lambda: kg.engines.cluster.pipelines_built)
     assert len(built) == 2 and set(built.values()) <= {0, 1} and sum(built.values()) >= 1
 
 

@@ -6,11 +6,13 @@ import doctest
 
 import pytest
 
-import kg.lexicons
-import kg.resolve
+import kg.pipeline.lexicons
+import kg.pipeline.resolve
 
 
-@pytest.mark.parametrize("module", [kg.resolve, kg.lexicons], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [kg.pipeline.resolve, kg.pipeline.lexicons], ids=lambda m: m.__name__
+)
 def test_docstring_examples_hold(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0, f"{module.__name__} has no docstring example"

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from kg.errors import InputError
 
 # the kg package re-exports a function named ``export``, so fetch the module itself
-ex = importlib.import_module("kg.export")
+ex = importlib.import_module("kg.outputs.export")
 
 MENTIONS = [
     {
@@ -79,8 +79,8 @@ def scalar_edges(G: nx.MultiDiGraph) -> dict:
 
 @pytest.fixture
 def fake_render(monkeypatch):
-    """Stand in for kg.render so that write() tests do not depend on the HTML page."""
-    module = types.ModuleType("kg.render")
+    """Stand in for kg.outputs.render so that write() tests do not depend on the HTML page."""
+    module = types.ModuleType("kg.outputs.render")
     calls = []
 
     def write_html(G, path, **kw):
@@ -89,7 +89,7 @@ def fake_render(monkeypatch):
         return Path(path)
 
     module.write_html = write_html
-    monkeypatch.setitem(sys.modules, "kg.render", module)
+    monkeypatch.setitem(sys.modules, "kg.outputs.render", module)
     return calls
 
 
@@ -473,7 +473,7 @@ def test_failed_html_leaves_previous_outputs(tmp_path, fake_render, monkeypatch)
     def boom(G, path, **kw):
         raise RuntimeError("render failed")
 
-    monkeypatch.setattr(sys.modules["kg.render"], "write_html", boom)
+    monkeypatch.setattr(sys.modules["kg.outputs.render"], "write_html", boom)
     with pytest.raises(RuntimeError):
         ex.write(full_graph(), out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -554,7 +554,7 @@ def test_write_replaces_every_output_and_leaves_nothing_else(tmp_path, fake_rend
 def _results() -> list:
     """ArticleResults of invented articles, with text the CSV dialect must quote, an
     article id given twice, and mentions alike in offsets, text and canonical name."""
-    from kg.records import Article, ArticleResult, Mention, Relation
+    from kg.io.records import Article, ArticleResult, Mention, Relation
 
     def mention(article, start, text, type_, sentence, canonical=None, rule="r"):
         end = start + len(text)
@@ -604,8 +604,8 @@ def _results() -> list:
 
 
 def test_mentions_streamed_from_a_log_are_the_bytes_of_the_table(tmp_path, fake_render):
-    from kg.graph import assemble
-    from kg.spool import MentionLog
+    from kg.graph.assemble import assemble
+    from kg.io.spool import MentionLog
 
     results = _results()
     G = assemble(results)
@@ -649,7 +649,7 @@ def test_unwritable_outdir_is_an_input_error(tmp_path, fake_render):
 
 
 def test_write_with_the_real_renderer(tmp_path):
-    pytest.importorskip("kg.render")
+    pytest.importorskip("kg.outputs.render")
     ex.write(full_graph(), tmp_path)
     page = (tmp_path / "graph.html").read_text(encoding="utf-8")
     assert "江川市水务局" in page
@@ -804,9 +804,9 @@ def test_graphml_of_a_built_graph_is_the_bytes_networkx_writes(tmp_path):
 
 
 def test_packed_mentions_give_the_same_graph_and_files(tmp_path, fake_render):
-    from kg.graph import assemble
-    from kg.records import ArticleResult
-    from kg.spool import MentionLog, pack_mentions
+    from kg.graph.assemble import assemble
+    from kg.io.records import ArticleResult
+    from kg.io.spool import MentionLog, pack_mentions
 
     results = _results()
     packed = [ArticleResult(r.article, [], r.relations, pack_mentions(r.mentions)) for r in results]

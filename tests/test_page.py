@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.ingest import is_byline, is_credit, split_page
+from kg.io.ingest import is_byline, is_credit, split_page
 
 PAGE = """江川市水务局与蓝湾航运签订合作协议 共护碧水清流
 

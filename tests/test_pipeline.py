@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import kg
-from kg.nlp import make_pipeline
-from kg.records import Article
+from kg.io.records import Article
+from kg.pipeline.nlp import make_pipeline
 
 BUREAU_ARTICLE = """南通市生态环境局与江海港务集团有限公司签订党建共建协议
 本报记者 王海燕
@@ -197,7 +197,7 @@ def test_align_splits_tokens_and_keeps_sentences():
     from spacy.tokens import Doc
     from spacy.vocab import Vocab
 
-    from kg.entities import align
+    from kg.pipeline.entities import align
 
     words = ["江川市水务局局长", "说", "。", "东港分局", "成立", "。"]
     doc = Doc(
@@ -225,8 +225,8 @@ def test_align_splits_tokens_and_keeps_sentences():
 
 
 def test_corpus_resolution_reads_mentions_or_their_counts_alike():
-    from kg.records import Mention
-    from kg.resolve import count_names, places_named, resolve_corpus, resolve_names
+    from kg.io.records import Mention
+    from kg.pipeline.resolve import count_names, places_named, resolve_corpus, resolve_names
 
     def mention(article, text, type_, canonical=None):
         return Mention(article, 0, len(text), text, type_, canonical or text, text)

@@ -25,11 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kg
-from kg.build import extract
 from kg.cli import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, main
+from kg.engines.local import extract
 from kg.errors import InputError
-from kg.ingest import clean_text, read_inputs
-from kg.records import Article
+from kg.io.ingest import clean_text, read_inputs
+from kg.io.records import Article
 
 DATA = Path(__file__).parent / "data" / "ingest"
 ROOT = Path(__file__).resolve().parents[1]

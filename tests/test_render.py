@@ -17,8 +17,8 @@ from conftest import dated_graph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import render
-from kg.render import graph_data, render_html, script_json, show, write_html
+from kg.outputs import render
+from kg.outputs.render import graph_data, render_html, script_json, show, write_html
 from kg.schema import node_id
 
 IMG = "<img src=x onerror=alert(1)>"

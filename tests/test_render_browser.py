@@ -15,7 +15,7 @@ import networkx as nx
 import pytest
 from conftest import dated_graph
 
-from kg.render import show, write_html
+from kg.outputs.render import show, write_html
 from kg.schema import node_id
 
 pytestmark = pytest.mark.browser

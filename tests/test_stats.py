@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 from conftest import dated_graph
 
-from kg.stats import TopNode, by_month, format_by_month, format_stats, graph_stats
+from kg.graph.stats import TopNode, by_month, format_by_month, format_stats, graph_stats
 
 
 def test_counts(tiny_graph):

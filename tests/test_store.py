@@ -1,4 +1,4 @@
-"""The build store (kg/store.py): incremental builds, byte-identical outputs."""
+"""The build store (kg/io/store.py): incremental builds, byte-identical outputs."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import sys
 import pytest
 
 import kg.build
-from kg import store
+import kg.engines.local
 from kg.build import build_graph
 from kg.cli import main
-from kg.export import write
-from kg.records import Article
+from kg.io import store
+from kg.io.records import Article
+from kg.outputs.export import write
 
 ARTICLES = {
     "a.txt": "青禾市水务局与澄江航运有限公司签订合作协议\n本报记者 温雨桐\n"
@@ -52,7 +53,9 @@ def counted(monkeypatch):
             seen.append(result.article.id)
             yield result
 
+    # the build calls it directly, and through extract_inputs when nothing is stored
     monkeypatch.setattr(kg.build, "extract", counting)
+    monkeypatch.setattr(kg.engines.local, "extract", counting)
     return seen
 
 
@@ -178,7 +181,7 @@ def test_a_failed_build_leaves_store_and_outputs_as_they_were(tmp_path, monkeypa
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(sys.modules["kg.export"], "write", broken)
+    monkeypatch.setattr(sys.modules["kg.outputs.export"], "write", broken)
     assert main(["build", str(folder), "-o", str(out), "-q"]) != 0
     assert ((out / store.STORE_NAME).read_bytes(), outputs(out)) == before
     # A new store of a failed build is not left behind.

@@ -36,6 +36,9 @@ import numpy as np
 #: Encoder batches: most rows, most (padded) characters, most padding in percent of the
 #: width. Small batches of near-equal length are fastest: ONNX Runtime's GRU computes the
 #: padding too, and gains little from more than a few rows at a time.
+#: LAC tags of names: persons, places, organisations, other proper nouns and works.
+LAC_ENTITY_TAGS = frozenset({"PER", "LOC", "ORG", "nz", "nw"})
+
 ENCODER_ROWS = 16
 ENCODER_CELLS = 4096
 MAX_PADDING = 10

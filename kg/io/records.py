@@ -56,7 +56,7 @@ class Relation:
 @dataclass(frozen=True)
 class PackedMentions:
     """One article's mentions as a worker process sends them: what corpus resolution
-    counts, and the rows for ``mentions.csv`` already pickled (see :mod:`kg.spool`).
+    counts, and the rows for ``mentions.csv`` already pickled (see :mod:`kg.io.spool`).
 
     ``counts`` maps (type, canonical, text) to how many mentions have them; ``rows`` is
     the pickled list of (start, end, text, type, canonical, sentence, rule) tuples.
@@ -78,7 +78,7 @@ class ArticleResult:
 
     Results from worker processes carry their mentions in ``packed`` instead of
     ``mentions``: the parent then need not rebuild one record per mention.
-    ``content_hash``: the article's (:func:`kg.store.article_hash`), made while its
+    ``content_hash``: the article's (:func:`kg.io.store.article_hash`), made while its
     text is at hand.
     """
 

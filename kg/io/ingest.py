@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TypeGuard, cast
 
 from kg.errors import InputError
-from kg.records import Article
+from kg.io.records import Article
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 TABLE_SUFFIXES = frozenset({".jsonl", ".csv"})
@@ -106,7 +106,7 @@ def read_inputs(
                 )
             except InputError as error:
                 # In a folder, an empty or binary file is skipped; named, it is an error.
-                if not (in_folder and error.args[0].endswith(_SKIPPABLE)):
+                if not (in_folder and error.args[0].endswith(SKIPPABLE)):
                     raise
                 print(f"kg: skipped {error}", file=sys.stderr)
 
@@ -218,7 +218,8 @@ def read_path(
     )
 
 
-_SKIPPABLE = ("empty file", "binary file, not text")
+#: Reasons a file inside a folder is skipped with a warning instead of failing the build.
+SKIPPABLE = ("empty file", "binary file, not text")
 
 
 def read_file(

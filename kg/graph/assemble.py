@@ -9,11 +9,11 @@ from typing import cast
 
 import networkx as nx
 
-from kg.records import ArticleResult, Mention
-from kg.resolve import places_in_name, resolve_names
+from kg.io.records import ArticleResult, Mention
+from kg.io.spool import MentionLog
+from kg.pipeline.resolve import places_in_name, resolve_names
 from kg.runtime import paused_gc
 from kg.schema import ALIAS_SEP, MENTION_ONLY_TYPES, SYMMETRIC_RELATIONS, node_id
-from kg.spool import MentionLog
 
 
 class _Evidence:
@@ -45,11 +45,11 @@ def assemble(
     order the articles came in.
 
     ``G.graph["mentions"]`` holds every mention as a dict (the fields of
-    :class:`~kg.records.Mention`, ``canonical`` being the entity's final name), sorted
-    by article, start, end and type. Given a :class:`~kg.spool.MentionLog`, the mentions
+    :class:`~kg.io.records.Mention`, ``canonical`` being the entity's final name), sorted
+    by article, start, end and type. Given a :class:`~kg.io.spool.MentionLog`, the mentions
     go to it as the results arrive and it becomes ``G.graph["mentions"]`` instead: the
     graph then holds no mention in memory (``kg build`` does this). ``fixed``: names
-    the user gave, kept as they are (see :func:`kg.resolve.resolve_names`).
+    the user gave, kept as they are (see :func:`kg.pipeline.resolve.resolve_names`).
 
     Dated articles (``Article.date``) date the graph: a node's ``first_seen`` and
     ``last_seen`` are the first and last dates of the articles that name it, an edge's

@@ -1,11 +1,11 @@
 """Relation extraction: typed, directed relations with their evidence sentence.
 
 The ``kg_relations`` component reads the resolved entities of an article and sets
-``doc._.relations`` to :class:`kg.records.Relation` records from two sources:
+``doc._.relations`` to :class:`kg.io.records.Relation` records from two sources:
 
 - names themselves (a branch inside a full name is ``part_of`` its parent; an
   organisation named after a place is ``located_in`` it; a district in a city);
-- sentences, through the trigger lexicons in ``kg/data/relation_triggers.json`` and
+- sentences, through the trigger lexicons in ``kg/pipeline/data/relation_triggers.json`` and
   the entity spans of the sentence. A sentence without a subject inherits the
   article's acting subject (the first organisation or place that acts in its body).
 """
@@ -22,9 +22,11 @@ from itertools import chain
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.entities import CJK_CHAR, GPE, ORG, PERSON, PROGRAMME
-from kg.ingest import is_byline
-from kg.lexicons import (
+from kg.io.ingest import is_byline
+from kg.io.records import Relation
+from kg.pipeline.doc import SentenceIndex
+from kg.pipeline.entities import CJK_CHAR
+from kg.pipeline.lexicons import (
     DATA,
     division_chain,
     division_prefix,
@@ -32,9 +34,7 @@ from kg.lexicons import (
     post_starting_at,
     posts_ending_at,
 )
-from kg.nlp import SentenceIndex
-from kg.records import Relation
-from kg.resolve import (
+from kg.pipeline.resolve import (
     branch_place,
     canonical_org,
     expand_abbreviations,
@@ -44,6 +44,7 @@ from kg.resolve import (
     place_name,
     places_in_name,
 )
+from kg.schema import GPE, ORG, PERSON, PROGRAMME
 
 _CLAUSE = re.compile(r"[，,；;：:—！？!?。]|——")
 _DATELINE = re.compile(

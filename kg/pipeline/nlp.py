@@ -8,7 +8,6 @@ as factories in their modules and added by :func:`make_pipeline`.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -21,8 +20,10 @@ from spacy.symbols import IDS
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from kg.lac import lac_model
-from kg.records import Article
+from kg.io.records import Article, ArticleResult, Mention
+from kg.io.store import article_hash
+from kg.pipeline.doc import SentenceIndex, keep_text
+from kg.pipeline.lac import LAC_ENTITY_TAGS, lac_model
 
 MAX_CHUNK = 200
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』\"]?|\n|$)")
@@ -35,7 +36,6 @@ LAC_POS = {
     "ad": "ADV", "an": "NOUN", "d": "ADV", "m": "NUM", "q": "NOUN", "r": "PRON",
     "p": "ADP", "c": "CCONJ", "u": "PART", "xc": "PART", "w": "PUNCT",
 }  # fmt: skip
-LAC_ENTITY_TAGS = frozenset({"PER", "LOC", "ORG", "nz", "nw"})
 
 
 def sentence_spans(text: str, max_len: int = MAX_CHUNK) -> list[tuple[int, int]]:
@@ -121,10 +121,9 @@ class LacTokenizer:
         table[:, 0] = [tag_ids.get(tag) or self._tag_id(tag) for tag in tags]
         table[:, 1] = [self._pos_ids[tag] for tag in tags]
         table[:, 2] = np.where(starts, 1, -1).astype(np.uint64)
-        # spaCy types the array as thinc's Ints2d, and user_data keys as str (its own
-        # extension keys are tuples, as _TEXT is)
+        # spaCy types the array as thinc's Ints2d
         doc.from_array([TAG, POS, SENT_START], table)  # type: ignore[arg-type]
-        doc.user_data[_TEXT] = text  # type: ignore[index]
+        keep_text(doc, text)
         doc.spans["lac"] = [
             Span(doc, i, i + 1, label=tag) for i, tag in enumerate(tags) if tag in LAC_ENTITY_TAGS
         ]
@@ -162,13 +161,13 @@ def make_pipeline(disable: Iterable[str] = (), config: dict | None = None) -> La
     ``config`` maps a component name to its settings, e.g.
     ``{"kg_entities": {"programmes": False}}``; ``disable`` leaves components out.
     ``{"kg_patterns": {"patterns": [...]}}`` adds the user's patterns before
-    ``kg_entities`` (see :mod:`kg.corrections`).
+    ``kg_entities`` (see :mod:`kg.pipeline.corrections`).
     """
     # Importing the modules registers their factories.
-    import kg.corrections  # noqa: F401
-    import kg.entities  # noqa: F401
-    import kg.relations  # noqa: F401
-    import kg.resolve  # noqa: F401
+    import kg.pipeline.corrections  # noqa: F401
+    import kg.pipeline.entities  # noqa: F401
+    import kg.pipeline.relations  # noqa: F401
+    import kg.pipeline.resolve  # noqa: F401
 
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "kg.LacTokenizer.v1"}}})
     config = config or {}
@@ -208,45 +207,35 @@ def _tokenized(nlp: Language, batch: list[Article]) -> Iterator[Doc]:
         yield doc
 
 
-_TEXT = ("kg", "text")
-
-
-def doc_text(doc: Doc) -> str:
-    """``doc.text``, built once per Doc: spaCy joins the tokens again on every read."""
-    # spaCy types user_data keys as str; tuple keys are what its own extensions use
-    text = doc.user_data.get(_TEXT)  # type: ignore[call-overload]
-    if text is None:
-        text = doc.user_data[_TEXT] = doc.text  # type: ignore[index]
-    return text
-
-
-class SentenceIndex:
-    """The sentences of a Doc by character offset: a span's sentence without ``span.sent``.
-
-    ``span.sent`` walks tokens one by one; this looks the offset up in a sorted list.
-    """
-
-    def __init__(self, doc: Doc) -> None:
-        self.text = doc_text(doc)
-        bounds = [(s.start_char, s.end_char) for s in doc.sents]
-        self.starts = [a for a, _ in bounds]
-        self.ends = [b for _, b in bounds]
-        self._evidence: dict[tuple[int, int], str] = {}
-
-    def bounds(self, start: int, end: int) -> tuple[int, int]:
-        """Character bounds of the sentences that hold ``text[start:end]``."""
-        first = bisect.bisect_right(self.starts, start) - 1
-        last = max(first, bisect.bisect_right(self.starts, max(start, end - 1)) - 1)
-        return self.starts[first], self.ends[last]
-
-    def evidence(self, start: int, end: int) -> str:
-        """The stripped text of the sentence(s) holding ``text[start:end]`` (what
-        ``span.sent.text.strip()`` gives), one shared string per sentence."""
-        bounds = self.bounds(start, end)
-        found = self._evidence.get(bounds)
-        if found is None:
-            found = self._evidence[bounds] = self.text[bounds[0] : bounds[1]].strip()
-        return found
+def results_from_docs(docs: Iterable) -> Iterator[ArticleResult]:
+    """Turn processed Docs into ArticleResult records."""
+    for doc in docs:
+        article: Article = doc._.article
+        sentences = SentenceIndex(doc)
+        text = sentences.text
+        relations = list(doc._.relations or [])
+        # The relations' evidence strings, so that a sentence goes to the parent once.
+        shared = {r.evidence: r.evidence for r in relations}
+        mentions = []
+        for ent in doc.ents:
+            start, end = ent.start_char, ent.end_char
+            surface = text[start:end]
+            # One string per sentence, shared by its mentions (pickled once to the parent).
+            sentence = sentences.evidence(start, end)
+            sentence = shared.setdefault(sentence, sentence)
+            mentions.append(
+                Mention(
+                    article=article.id,
+                    start=start,
+                    end=end,
+                    text=surface,
+                    type=ent.label_,
+                    canonical=ent._.canonical or surface,
+                    sentence=sentence,
+                    rule=ent._.rule,
+                )
+            )
+        yield ArticleResult(article, mentions, relations, content_hash=article_hash(article))
 
 
 if not Doc.has_extension("article"):
@@ -254,9 +243,8 @@ if not Doc.has_extension("article"):
 
 __all__ = [
     "LacTokenizer",
-    "SentenceIndex",
-    "doc_text",
     "make_pipeline",
     "process",
+    "results_from_docs",
     "sentence_spans",
 ]

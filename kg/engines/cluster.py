@@ -1,14 +1,14 @@
 """Run the pipeline on a Dask cluster: ``kg build PATH --engine dask [--scheduler ADDRESS]``.
 
 The client lists the input files (folders expanded recursively, in sorted order, as
-:func:`kg.ingest.read_path` does) and checks that they exist, before any cluster is
+:func:`kg.io.ingest.read_path` does) and checks that they exist, before any cluster is
 started. It then groups the files into contiguous partitions of about the same number
 of bytes and makes a ``dask.bag`` of them: only paths travel to the workers. Each worker
-reads its files with :func:`kg.ingest.read_file` and runs the spaCy pipeline, which it
+reads its files with :func:`kg.io.ingest.read_file` and runs the spaCy pipeline, which it
 builds once per process and keeps in a module global. Each partition comes back as a
-list of :class:`~kg.records.ArticleResult` records whose article text is dropped (the
+list of :class:`~kg.io.records.ArticleResult` records whose article text is dropped (the
 graph needs the mentions and relations, not the text), so the client never holds the
-corpus. Results are yielded in input order, so :func:`kg.graph.assemble` builds the same
+corpus. Results are yielded in input order, so :func:`kg.graph.assemble.assemble` builds the same
 graph, byte for byte once exported, as the local engine does.
 
 Without a scheduler address a :class:`distributed.LocalCluster` of ``workers`` processes
@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from kg import ingest
 from kg.errors import InputError, KgError
-from kg.records import Article, ArticleResult
-from kg.spool import pack_mentions
+from kg.io import ingest
+from kg.io.records import Article, ArticleResult
+from kg.io.spool import pack_mentions
 
 MISSING_DASK = "the dask engine needs: pip install 'kg[dask]'"
 MIN_PARTITION_BYTES = 16 * 1024
@@ -50,7 +50,7 @@ class FileTask:
     """One file for a worker to read: its absolute path and the root its name is taken from.
 
     ``in_folder``: the file was found in a folder, so an empty or binary file is skipped
-    with a warning instead of failing the build (as :func:`kg.ingest.read_path` does).
+    with a warning instead of failing the build (as :func:`kg.io.ingest.read_path` does).
     ``shown``: the path as the user gave it, for messages.
     """
 
@@ -112,9 +112,9 @@ def plan(
 
     Paths are checked and folders listed now, so bad input fails before a cluster
     starts; each file gets the root its article ids are named from, as
-    :func:`kg.ingest.read_inputs` names them (two files of the same name are told apart
+    :func:`kg.io.ingest.read_inputs` names them (two files of the same name are told apart
     by their folders). Raw texts and Article objects are turned into articles by
-    :func:`kg.ingest.read_inputs` and grouped into one task per run of them.
+    :func:`kg.io.ingest.read_inputs` and grouped into one task per run of them.
     """
     items = list(inputs)
     numbers = itertools.count(1)  # raw texts: text#1, text#2, ... as read_inputs names them
@@ -137,7 +137,7 @@ def plan(
 
 
 def _file_tasks(path: Path, files: list[tuple[Path, Path]]) -> list[FileTask]:
-    """The files of a path with their roots (see :func:`kg.ingest.plan_files`)."""
+    """The files of a path with their roots (see :func:`kg.io.ingest.plan_files`)."""
     in_folder = path.is_dir()
     return [
         FileTask(
@@ -257,7 +257,7 @@ def worker_pipeline(config_json: str):
     with _pipeline_lock:
         nlp = _pipelines.get(config_json)
         if nlp is None:
-            from kg.nlp import make_pipeline
+            from kg.pipeline.nlp import make_pipeline
 
             nlp = _pipelines[config_json] = make_pipeline(config=json.loads(config_json))
             pipelines_built += 1
@@ -283,8 +283,7 @@ class PartitionJob:
     date_field: str | None = None
 
     def __call__(self, group: list[Task]) -> PartitionOutput:
-        from kg.build import results_from_docs
-        from kg.nlp import process
+        from kg.pipeline.nlp import process, results_from_docs
 
         warnings: list[str] = []
         nlp = worker_pipeline(self.config_json)
@@ -317,14 +316,14 @@ class PartitionJob:
             except InputError as error:
                 # Name the file as the user did, as the local engine's messages do.
                 message = str(error).replace(task.path, task.shown or task.path, 1)
-                if not (task.in_folder and message.endswith(ingest._SKIPPABLE)):
+                if not (task.in_folder and message.endswith(ingest.SKIPPABLE)):
                     raise InputError(message) from None
                 warnings.append(f"kg: skipped {message}")
 
 
 def _without_text(result: ArticleResult) -> ArticleResult:
     """A result as a worker sends it: the article without its text, the mentions packed
-    (:func:`kg.spool.pack_mentions`)."""
+    (:func:`kg.io.spool.pack_mentions`)."""
     return dataclasses.replace(
         result,
         article=dataclasses.replace(result.article, text=""),

@@ -24,8 +24,10 @@ from itertools import islice
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.entities import GPE, ORG, PERSON, PROGRAMME, company_brand, org_suffix, zone_suffix
-from kg.lexicons import (
+from kg.io.records import Mention
+from kg.pipeline.doc import doc_text
+from kg.pipeline.entities import company_brand, org_suffix, zone_suffix
+from kg.pipeline.lexicons import (
     Division,
     abbreviations,
     bank_abbreviations,
@@ -35,8 +37,7 @@ from kg.lexicons import (
     is_full_division,
     word_list,
 )
-from kg.nlp import doc_text
-from kg.records import Mention
+from kg.schema import GPE, ORG, PERSON, PROGRAMME
 
 _QUOTES = "“”‘’\"'「」『』《》〈〉"
 _QUOTED = re.compile(r"[“「\"]([^“”「」\"]+)[”」\"]")
@@ -273,7 +274,7 @@ class ArticleResolver:
     """Sets ``span._.canonical`` on every entity of an article.
 
     A user pattern's span with an id (``ent.id_``) takes that name, else a surface in
-    ``aliases`` takes its canonical name (see :mod:`kg.corrections`).
+    ``aliases`` takes its canonical name (see :mod:`kg.pipeline.corrections`).
     """
 
     def __init__(self, short_forms: bool = True, aliases: Mapping[str, str] | None = None) -> None:
@@ -304,7 +305,7 @@ class ArticleResolver:
             names = _expand_short_forms(labels, names)
             names = _expand_sibling_branches(labels, names)
             names = _local_banks(text, bounds, labels, names)
-        if self.aliases or "kg_user" in doc.spans:  # the user's names (kg.corrections)
+        if self.aliases or "kg_user" in doc.spans:  # the user's names (kg.pipeline.corrections)
             names = [
                 ent.id_ or self.aliases.get(surface.strip(), name)
                 for ent, surface, name in zip(ents, surfaces, names, strict=True)

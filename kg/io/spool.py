@@ -1,8 +1,8 @@
 """The mentions of a build, spooled to a temporary file instead of held in memory.
 
-``kg build`` keeps every mention out of memory: :func:`kg.graph.assemble` appends each
+``kg build`` keeps every mention out of memory: :func:`kg.graph.assemble.assemble` appends each
 article's mentions to a :class:`MentionLog` as the article's results arrive, and
-:func:`kg.export.write` streams them into ``mentions.csv`` one article at a time. In
+:func:`kg.outputs.export.write` streams them into ``mentions.csv`` one article at a time. In
 memory stay only the file offsets of each article's block, so peak memory follows the
 graph (and the number of articles), not the number of mentions.
 
@@ -19,9 +19,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kg.records import Mention, PackedMentions
+from kg.io.records import Mention, PackedMentions
 
-#: The fields of a spooled mention, in the order of :class:`kg.records.Mention`.
+#: The fields of a spooled mention, in the order of :class:`kg.io.records.Mention`.
 FIELDS = ("article", "start", "end", "text", "type", "canonical", "sentence", "rule")
 
 
@@ -65,7 +65,7 @@ class MentionLog:
     ``add`` appends mentions (one article's at a time, as they come); ``resolve`` gives
     the corpus-level map from (type, article-level canonical name) to the entity's final
     name. Iterating yields one dict per mention (the fields of
-    :class:`~kg.records.Mention`, ``canonical`` being the final name) sorted by article,
+    :class:`~kg.io.records.Mention`, ``canonical`` being the final name) sorted by article,
     start, end, text, canonical and type, then in the order they were added: the order
     of the rows of ``mentions.csv``. ``len()`` is the number of mentions.
 

@@ -1,7 +1,7 @@
 """graph.html: a standalone, offline, interactive viewer of a kg graph.
 
 The page is built from pyvis's node, edge and option data but with kg's own
-template (``kg/templates/viewer.html``): pyvis's template pulls Bootstrap and
+template (``kg/outputs/templates/viewer.html``): pyvis's template pulls Bootstrap and
 tom-select from CDNs, writes titles with ``innerHTML`` and garbles non-Latin
 text in its select menu. Here vis-network's JavaScript, which pyvis ships inside
 its package, is inlined, so the page loads nothing from the network.
@@ -35,7 +35,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.atomic import write_atomically
+from kg.outputs.atomic import write_atomically
 from kg.schema import (
     ENTITY_TYPES,
     RELATION_TYPES,
@@ -91,7 +91,12 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 def _package_text(name: str) -> str:
     # one joinpath argument each: Traversable.joinpath takes one before Python 3.11
-    return resources.files("kg").joinpath(_TEMPLATE_DIR).joinpath(name).read_text(encoding="utf-8")
+    return (
+        resources.files("kg.outputs")
+        .joinpath(_TEMPLATE_DIR)
+        .joinpath(name)
+        .read_text(encoding="utf-8")
+    )
 
 
 def _vis_version_key(name: str) -> tuple[int, ...]:

@@ -5,7 +5,7 @@ They take the graphs :func:`kg.build_graph` and :func:`kg.read_graph` return (a
 smaller graph of the same kind (so it can go to :func:`kg.show`, :func:`kg.write`,
 :func:`kg.to_frames`) or a pandas DataFrame.
 
-    from kg import analysis
+    from kg.graph import analysis
     analysis.rank_entities(G, "ORG")                # degree and betweenness
     analysis.ego(G, "南通市公安局", radius=1)         # a neighbourhood
     analysis.filter_relations(G, "partners_with")   # one relation type
@@ -195,7 +195,7 @@ def period(G: nx.MultiDiGraph, start: str | None, end: str | None) -> nx.MultiDi
     evidences carry no dates (a graph read from GraphML) is kept when its ``first`` to
     ``last`` span meets the period, as it is. Undated edges are left out.
     """
-    from kg.ingest import parse_date
+    from kg.io.ingest import parse_date
 
     for bound in (start, end):
         if bound is not None and parse_date(bound) != bound:

@@ -32,10 +32,12 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
-from kg.entities import GPE, ORG, PERSON, PROGRAMME, USER_SPANS, _occurrences, align
 from kg.errors import InputError, read_text_file
-from kg.nlp import LAC_ENTITY_TAGS, doc_text
-from kg.records import ArticleResult
+from kg.io.records import ArticleResult
+from kg.pipeline.doc import doc_text
+from kg.pipeline.entities import USER_SPANS, align, find_occurrences
+from kg.pipeline.lac import LAC_ENTITY_TAGS
+from kg.schema import GPE, ORG, PERSON, PROGRAMME
 
 LABELS = (ORG, GPE, PROGRAMME, PERSON)
 
@@ -215,7 +217,7 @@ class PatternMatcher:
             self.ruler.add_patterns(tokens)
 
     def __call__(self, doc: Doc) -> Doc:
-        found = _occurrences(doc_text(doc), set(self.strings)) if self.strings else {}
+        found = find_occurrences(doc_text(doc), set(self.strings)) if self.strings else {}
         bounds = {b for spans in found.values() for start, end in spans for b in (start, end)}
         split = _crossed(doc, bounds)
         if split:

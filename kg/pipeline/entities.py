@@ -36,7 +36,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.lexicons import (
+from kg.pipeline.doc import doc_text
+from kg.pipeline.lexicons import (
     abbreviations,
     country_abbreviations,
     division_chain,
@@ -50,10 +51,7 @@ from kg.lexicons import (
     surnames,
     word_list,
 )
-from kg.nlp import doc_text
-
-ORG, GPE, PROGRAMME, PERSON = "ORG", "GPE", "PROGRAMME", "PERSON"
-LOC = "LOC"  # a place that is no administration: a mention, never a node (schema)
+from kg.schema import GPE, LOC, ORG, PERSON, PROGRAMME
 
 PROPER_TAGS = frozenset({"LOC", "ORG", "nz", "ns", "nt", "nw"})
 STOP_TAGS = frozenset(
@@ -140,7 +138,7 @@ class Candidate:
     label: str
     rule: str
     priority: int = 0
-    ent_id: str = ""  # a user pattern's canonical name (kg.corrections)
+    ent_id: str = ""  # a user pattern's canonical name (kg.pipeline.corrections)
 
 
 @dataclass
@@ -631,7 +629,7 @@ def national_bodies(words: Words) -> Iterator[Candidate]:
     and a place's or country's ministry of that kind (美国财政部)."""
     text = words.text
     bodies = set(word_list("national_bodies.txt"))
-    for spans in _occurrences(text, bodies).values():
+    for spans in find_occurrences(text, bodies).values():
         for start, end in spans:
             if words.index_starting_at(start) is None or words.index_ending_at(end) is None:
                 continue  # inside a longer word (生态环境部门 is no ministry)
@@ -1065,7 +1063,7 @@ def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candi
     for cand in chosen:
         if cand.label != GPE:  # a place word inside a short form (兴和 of 兴和食品) yields
             taken.add(cand.start, cand.end)
-    occurrences = _occurrences(text, forms)
+    occurrences = find_occurrences(text, forms)
     for form in sorted(forms, key=lambda f: (-len(f), f)):
         for start, end in occurrences[form]:
             if not taken.overlaps(start, end):
@@ -1073,7 +1071,7 @@ def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candi
                 yield Candidate(start, end, ORG, "company_short_form", 1)
 
 
-def _occurrences(text: str, forms: set[str]) -> dict[str, list[tuple[int, int]]]:
+def find_occurrences(text: str, forms: set[str]) -> dict[str, list[tuple[int, int]]]:
     """Each form's non-overlapping occurrences, left to right (as ``re.finditer`` finds them).
 
     One pass over the text, whatever the number of forms: at each character that starts
@@ -1241,7 +1239,7 @@ def make_entity_recognizer(
     )
 
 
-#: The spans of the user's patterns (set by kg.corrections' ``kg_patterns``).
+#: The spans of the user's patterns (set by kg.pipeline.corrections' ``kg_patterns``).
 USER_SPANS = "kg_user"
 
 
