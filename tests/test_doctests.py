@@ -7,11 +7,11 @@ import doctest
 import pytest
 
 import kg.pipeline.lexicons
-import kg.pipeline.resolve
+import kg.pipeline.names
 
 
 @pytest.mark.parametrize(
-    "module", [kg.pipeline.resolve, kg.pipeline.lexicons], ids=lambda m: m.__name__
+    "module", [kg.pipeline.names, kg.pipeline.lexicons], ids=lambda m: m.__name__
 )
 def test_docstring_examples_hold(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -226,7 +226,7 @@ def test_align_splits_tokens_and_keeps_sentences():
 
 def test_corpus_resolution_reads_mentions_or_their_counts_alike():
     from kg.io.records import Mention
-    from kg.pipeline.resolve import count_names, places_named, resolve_corpus, resolve_names
+    from kg.pipeline.merge import count_names, places_named, resolve_corpus, resolve_names
 
     def mention(article, text, type_, canonical=None):
         return Mention(article, 0, len(text), text, type_, canonical or text, text)

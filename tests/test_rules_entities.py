@@ -2,7 +2,7 @@
 
 Each row of the table is one or two sentences of invented news text, the mentions kg must
 find in it (``TYPE:name``, ``|``-separated) and the surface strings no mention may have.
-The ``rule`` column names the rule or filter of kg/pipeline/entities.py the row is about; a row
+The ``rule`` column names the entity rule or filter of kg/pipeline the row is about; a row
 whose rule starts with ``xfail:`` shows a known mistake and must fail (strict xfail), so
 that fixing the mistake is noticed and the mark removed.
 """
@@ -17,7 +17,7 @@ import pytest
 import rule_table
 
 import kg
-import kg.pipeline.entities
+import kg.pipeline
 from kg.io.records import Article
 
 TABLE = Path(__file__).parent / "rules" / "entities.tsv"
@@ -58,10 +58,18 @@ def test_rule_row(row: dict[str, str]) -> None:
 
 
 def _module_rule_patterns() -> list[str]:
-    """Regular expressions of the rule ids given to ``Candidate(...)`` in kg/pipeline/entities.py:
+    """Regular expressions of the rule ids given to ``Candidate(...)`` in kg/pipeline:
     a string, the strings a variable is set to, or an f-string whose fields match any
     lower-case word (``f"suffix_{label.lower()}"``)."""
-    tree = ast.parse(Path(kg.pipeline.entities.__file__).read_text(encoding="utf-8"))
+    folder = Path(kg.pipeline.__file__).parent
+    tree = ast.Module(
+        body=[
+            node
+            for module in sorted(folder.glob("*.py"))
+            for node in ast.parse(module.read_text(encoding="utf-8")).body
+        ],
+        type_ignores=[],
+    )
     # The strings a variable is set to (rule = "lac_org" if ... else "lac_name").
     assigned: dict[str, set[str]] = {}
     for node in ast.walk(tree):
@@ -102,6 +110,6 @@ def test_every_rule_has_a_row() -> None:
     # user_pattern is the user's patterns, not a rule: tests/test_corrections.py.
     rules = {rule_table.rule(row) for _, row in ROWS} | {"user_pattern"}
     untested = [p for p in patterns if not any(re.fullmatch(p, rule) for rule in rules)]
-    assert not untested, f"rules of kg/pipeline/entities.py with no row in {TABLE.name}: {untested}"
+    assert not untested, f"entity rules of kg/pipeline with no row in {TABLE.name}: {untested}"
     # The suffix rule's id is built from its label: both labels it gives need rows.
     assert {"suffix_org", "suffix_gpe"} <= rules

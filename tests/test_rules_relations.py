@@ -4,7 +4,7 @@ Each row of the table is one or two sentences of invented news text, the edges k
 draw from it and the edges it must not draw, ``|``-separated and written
 ``head>relation>tail`` with the canonical node names kg gives (中共X区委, X区人民政府).
 A ``partners_with`` edge counts in either direction. The ``rule`` column names the rule
-of kg/pipeline/relations.py the row is about (a key of ``confidence`` in
+of kg/pipeline (relations and their rule modules) the row is about (a key of ``confidence`` in
 kg/pipeline/data/relation_triggers.json); a row whose rule starts with ``xfail:`` shows a known
 mistake and must fail (strict xfail), so that fixing the mistake is noticed and the mark
 removed.
@@ -18,7 +18,7 @@ import pytest
 import rule_table
 
 import kg
-from kg.pipeline.relations import triggers
+from kg.pipeline.sentences import triggers
 from kg.schema import COOCCURRENCE, RELATION_TYPES, SYMMETRIC_RELATIONS
 
 TABLE = Path(__file__).parent / "rules" / "relations.tsv"

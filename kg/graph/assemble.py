@@ -11,7 +11,8 @@ import networkx as nx
 
 from kg.io.records import ArticleResult, Mention
 from kg.io.spool import MentionLog
-from kg.pipeline.resolve import places_in_name, resolve_names
+from kg.pipeline.merge import resolve_names
+from kg.pipeline.names import places_in_name
 from kg.runtime import paused_gc
 from kg.schema import ALIAS_SEP, MENTION_ONLY_TYPES, SYMMETRIC_RELATIONS, node_id
 

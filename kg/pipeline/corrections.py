@@ -35,8 +35,9 @@ from spacy.vocab import Vocab
 from kg.errors import InputError, read_text_file
 from kg.io.records import ArticleResult
 from kg.pipeline.doc import doc_text
-from kg.pipeline.entities import USER_SPANS, align, find_occurrences
+from kg.pipeline.entities import USER_SPANS, align
 from kg.pipeline.lac import LAC_ENTITY_TAGS
+from kg.pipeline.words import find_occurrences
 from kg.schema import GPE, ORG, PERSON, PROGRAMME
 
 LABELS = (ORG, GPE, PROGRAMME, PERSON)
