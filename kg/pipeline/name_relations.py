@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from kg.pipeline.lexicons import (
     division_chain,
     divisions,
+    short_name,
 )
 from kg.pipeline.names import (
     branch_place,
@@ -19,12 +20,13 @@ from kg.schema import GPE, ORG
 
 
 def name_relations(
-    name: str, etype: str, places: set[str], surface: str = ""
+    name: str, etype: str, places: set[str], surface: str = "", text: str = ""
 ) -> Iterator[tuple[str, str, str, str, str, str]]:
     """(head, head_type, relation, tail, tail_type, rule) stated by a name itself.
 
     ``surface`` is the name as written when it says more than the canonical name
-    (赣州市南康区龙回镇 for 龙回镇).
+    (赣州市南康区龙回镇 for 龙回镇); ``text`` the article's text, where a division
+    must be written after its parent (江西省上饶市, 嘉兴市秀洲区委) to be placed in it.
     """
     if etype == ORG:
         yield from _org_name_relations(name, places)
@@ -32,9 +34,9 @@ def name_relations(
         chain = division_chain(name)
         if chain:
             division = pick_division(name, places)
-            if division and division.parent:
-                # Kept in the graph only if the parent is mentioned somewhere in the corpus.
-                yield (name, GPE, "located_in", division.parent, GPE, "division_located_in")
+            parent = division.parent if division else None
+            if parent and _written_with(surface or text, name, parent):
+                yield (name, GPE, "located_in", parent, GPE, "division_located_in")
         else:
             place = _zone_place(surface or name, places)
             if place:
@@ -42,6 +44,14 @@ def name_relations(
             elif name.endswith(_TOWN_ENDINGS) and (county := _only_county(places)):
                 # A town of a county's news: inside the one county the article names.
                 yield (name, GPE, "located_in", county, GPE, "town_located_in")
+
+
+def _written_with(text: str, name: str, parent: str) -> bool:
+    """Whether ``text`` writes the division right after its parent (江西省上饶市,
+    嘉兴市秀洲区委): a division inside another by the division table alone is the
+    reader's knowledge, not the text's."""
+    forms = {name, short_name(name)}
+    return any(p + n in text for p in {parent, short_name(parent)} for n in forms if len(n) >= 2)
 
 
 def _org_name_relations(name: str, places: set[str], depth: int = 0) -> Iterator[tuple]:

@@ -109,7 +109,7 @@ class RelationExtractor:
                 evidence = index.evidence(ent.start_char, ent.end_char)
                 surface = ent.text if len(ent.text) > len(name) else ""
                 for head, ht, rel, tail, tt, rule in name_relations(
-                    name, ent.label_, places, surface
+                    name, ent.label_, places, surface, index.text
                 ):
                     found.append(
                         Relation(head, ht, rel, tail, tt, article, evidence, confidence[rule], rule)
