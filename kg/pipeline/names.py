@@ -93,7 +93,7 @@ def company_brand(core: str) -> str:
 
 _QUOTES = "“”‘’\"'「」『』《》〈〉"
 QUOTED_CORE = re.compile(r"[“「\"]([^“”「」\"]+)[”」\"]")
-GOVERNMENT_NAME = re.compile(r"^(中共)?(.{2,8}?[省市区县州旗盟])(委|人民政府|政府|委党校)$")
+GOVERNMENT_NAME = re.compile(r"^(中共)?(.{1,8}?[省市区县州旗盟])(委|人民政府|政府|委党校)$")
 HOME_PLACE = re.compile(r"^[我本][市区县州旗镇省]$")
 COURT_NAME = re.compile(r"^(.{2,8}?)(法院|检察院)$")
 BARE_GOVERNMENT = re.compile(r"^([省市区县州旗盟])(委|人民政府|政府|委党校)$")
@@ -180,8 +180,8 @@ def canonical_org(name: str, city: str | None = None) -> str:
     ('中共株洲市委', '株洲市人民政府')
     >>> canonical_org("市委", "株洲市"), canonical_org("农行株洲分行")
     ('中共株洲市委', '中国农业银行株洲分行')
-    >>> canonical_org("芦淞区法院")
-    '芦淞区人民法院'
+    >>> canonical_org("芦淞区法院"), canonical_org("定远县县委")
+    ('芦淞区人民法院', '中共定远县委')
     """
     name = _FINANCIAL_LEGAL_FORM.sub(r"\1", name)
     if name.endswith("农商行"):
@@ -198,6 +198,9 @@ def canonical_org(name: str, city: str | None = None) -> str:
         place = place_name(court.group(1))
         if is_full_division(place):  # 武宁县法院
             return f"{place}人民{court.group(2)}"
+    doubled = _LEVEL_TWICE.match(name)
+    if doubled and division_chain(doubled.group(2)):
+        name = doubled.group(2) + doubled.group(4)  # 定远县县委 is 定远县委
     match = GOVERNMENT_NAME.match(name)
     if not match or not division_chain(match.group(2)):
         return name
@@ -209,6 +212,8 @@ def canonical_org(name: str, city: str | None = None) -> str:
     return name
 
 
+#: A place whose level is written again before its body: 定远县县委, 滁州市市政府.
+_LEVEL_TWICE = re.compile(r"^(中共)?(.{1,7}([省市区县州旗盟]))\3(委|人民政府|政府)$")
 _FINANCIAL_LEGAL_FORM = re.compile(
     r"^(.{2,16}?(?:银行|保险|证券|信托))(?:股份有限公司|有限责任公司|有限公司)"
 )

@@ -19,6 +19,7 @@ from kg.pipeline.lexicons import (
     is_full_division,
     is_not_name,
     posts_ending_at,
+    surnames,
     word_list,
 )
 from kg.pipeline.names import (
@@ -45,7 +46,7 @@ from kg.pipeline.words import (
     programme_triggers,
     suffix_spans,
 )
-from kg.schema import GPE, LOC, ORG
+from kg.schema import GPE, LOC, ORG, PERSON
 
 _GOV_WORDS = ("市委", "市政府", "区委", "区政府", "县委", "县政府", "省委", "省政府", "市委党校")
 _NOT_ORG = frozenset(
@@ -228,6 +229,19 @@ def _before_post(words: Words, i: int) -> int | None:
     return end
 
 
+def _is_generic(word: str) -> bool:
+    """各乡镇, 该局, 有关部门: a determiner before a kind of body or place names nothing."""
+    for determiner in word_list("determiners.txt"):
+        rest = word[len(determiner) :]
+        if (
+            word.startswith(determiner)
+            and rest
+            and (org_suffix(rest) == rest or zone_suffix(rest) == rest or is_not_name(rest))
+        ):
+            return True
+    return False
+
+
 def suffix_names(words: Words) -> Iterator[Candidate]:
     """Names ending in an organisation or zone suffix, walked left to their first proper word.
 
@@ -238,7 +252,7 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         if words.tags[last] in STOP_TAGS - {"PER"} or word in _NOT_ORG:
             continue
         label = ORG if org_suffix(word) else GPE if zone_suffix(word) else None
-        if label is None:
+        if label is None or _is_generic(word) or (label == GPE and _is_listed_person(words, last)):
             continue
         end = _before_party_post(words, last)
         if end is None:
@@ -371,6 +385,47 @@ def _chain_ending_at(text: str, end: int, shortest: int) -> int | None:
     )
 
 
+_NAME_WORD_TAGS = frozenset({"n", "nz", "nw", "vn", "LOC", "ORG", "m", "q", "an", "f", "s", "a"})
+
+
+def _starts_longer_name(words: Words, i: int) -> bool:
+    """Whether the words right after word ``i`` (no punctuation, no verb between) run on
+    to a head of a longer name (compound_heads.txt): 百胜|中国大同供应链产业园项目."""
+    heads = word_list("compound_heads.txt")
+    j = i + 1
+    while j < len(words.tags) and j - i <= 12 and words.starts[j] == words.ends[j - 1]:
+        word = words.word(j)
+        if words.tags[j] == "w" and word not in "()（）":
+            return False
+        if words.tags[j] not in _NAME_WORD_TAGS and words.tags[j] != "w":
+            return False
+        if word.endswith(heads):
+            return True
+        j += 1
+    return False
+
+
+def _is_listed_person(words: Words, i: int) -> bool:
+    """罗勇伟、钱城乡、孙萍: a three-character 'town' starting with a surname, in a list
+    of persons' names, is a person's name."""
+    word = words.word(i)
+    return len(word) == 3 and word[0] in surnames() and _listed_with_persons(words, i)
+
+
+def _listed_with_persons(words: Words, i: int) -> bool:
+    """Whether word ``i`` stands in a 、-list between persons' names on both sides (or
+    one side, at the list's end)."""
+    tags, n = words.tags, len(words.tags)
+
+    def person_at(j: int, joint: int) -> bool | None:
+        if not (0 <= joint < n and words.word(joint) == "、"):
+            return None  # no list on this side
+        return 0 <= j < n and tags[j] == "PER"
+
+    before, after = person_at(i - 2, i - 1), person_at(i + 2, i + 1)
+    return bool(before or after) and before is not False and after is not False
+
+
 def tagger_orgs(words: Words) -> Iterator[Candidate]:
     """LAC's own names: its ORG words, and its LOC words as places.
 
@@ -396,6 +451,8 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
                 continue  # 美国公司: a kind of body of a country, no organisation
             if _is_place_trade(word) and not _supported(words, word):
                 continue  # 温岭泵业: a place's trade (its pump industry), not a company
+            if not org_suffix(word) and _starts_longer_name(words, i):
+                continue  # 百胜|中国大同供应链产业园项目: a brand inside a project's name
             if is_division(word):
                 yield Candidate(start, words.ends[i], GPE, "lac_org", 2)
             elif _PARTY_AND_GOVERNMENT.fullmatch(word):
@@ -412,7 +469,11 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
         elif any(ch.isdigit() for ch in word) or word.endswith("乡村"):
             continue  # 金宝街52号: an address; 下乡村: no village
         elif word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
-            yield Candidate(start, words.ends[i], GPE, "lac_town", 1)
+            if _is_listed_person(words, i):
+                # 罗勇伟、钱城乡、孙萍: a name in a list of persons is a person's
+                yield Candidate(start, words.ends[i], PERSON, "listed_person", 1)
+            else:
+                yield Candidate(start, words.ends[i], GPE, "lac_town", 1)
         elif _before_region_word(text, words.ends[i]) and not is_full_division(word):
             continue  # 兰西城市群: two places' short names, no place of their own
         elif word not in word_list("place_blocklist.txt") and not word.endswith(

@@ -15,7 +15,7 @@ from itertools import islice
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.pipeline.doc import doc_text
+from kg.pipeline.doc import SentenceIndex, doc_text
 from kg.pipeline.lexicons import (
     bank_abbreviations,
     division_chain,
@@ -85,6 +85,7 @@ class ArticleResolver:
         city = main_city(context)
         canonical = {m: self._canonical(*m, places, city) for m in set(mentions)}
         names = [canonical[m] for m in mentions]
+        _nearest_places(doc, bounds, mentions, names, places, city)
         for i in range(1, len(names)):
             bare = BARE_GOVERNMENT.match(surfaces[i])
             if bare and text[bounds[i - 1][1] : bounds[i][0]] in "、和及":
@@ -200,6 +201,38 @@ def _expand_sibling_branches(labels: list[str], names: list[str]) -> list[str]:
 _BRANCH_SUFFIXES = frozenset(
     {"分局", "分公司", "分行", "支行", "分院", "分中心", "分所", "支队", "大队"}
 )
+
+
+def _nearest_places(
+    doc: Doc,
+    bounds: list[tuple[int, int]],
+    mentions: list[tuple[str, str]],
+    names: list[str],
+    places: _ArticlePlaces,
+    city: str | None,
+) -> None:
+    """A bare body (县委, 县统计局) after a place of its kind in the same sentence is that
+    place's (定远县县委书记X、县委常委Y: 定远县委), whichever place the article names most."""
+    sentences = SentenceIndex(doc)
+    for i, (label, surface) in enumerate(mentions):
+        kind = surface[:1]
+        if label != ORG or kind not in "市区县旗盟" or len(surface) < 2:
+            continue
+        start = sentences.bounds(*bounds[i])[0]
+        for j in range(i - 1, -1, -1):
+            if bounds[j][1] <= start:
+                break
+            other_label, other = mentions[j]
+            place = (
+                places.place_name(other)
+                if other_label == GPE
+                else leading_place(other)[0]
+                if other_label == ORG
+                else None
+            )
+            if place and place.endswith(kind) and place in divisions():
+                names[i] = expand_abbreviations(canonical_org(place + surface[1:], city))
+                break
 
 
 class _ArticlePlaces:
