@@ -254,6 +254,21 @@ def test_corpus_resolution_reads_mentions_or_their_counts_alike():
     assert places_named(mentions) >= {"江川市"}
 
 
+def test_a_paper_and_its_publisher_are_one_node():
+    from kg.pipeline.merge import resolve_names
+
+    counts = {
+        ("ORG", "鹤川日报", "鹤川日报"): {"a": 2},
+        ("ORG", "鹤川日报社", "鹤川日报社"): {"b": 1},
+        ("ORG", "鹤川晚报", "鹤川晚报"): {"c": 1},  # no 鹤川晚报社 in the corpus: stays
+    }
+    mapping, entities = resolve_names(counts)
+    assert mapping[("ORG", "鹤川日报")] == "鹤川日报社"
+    assert mapping[("ORG", "鹤川晚报")] == "鹤川晚报"
+    paper = next(e for e in entities if e.name == "鹤川日报社")
+    assert paper.mentions == 3 and "鹤川日报" in paper.aliases
+
+
 def test_quoted_campaigns_loan_products_and_listed_quotes_are_programmes():
     G = kg.build_graph(
         [

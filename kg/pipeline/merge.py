@@ -107,13 +107,17 @@ def _longer_forms(group: set[str]) -> dict[str, str]:
     """Each name -> the one longer name in the corpus that it stands for, or itself.
 
     A branch or zone ends its full name (崇川分局); a brand stands inside exactly one
-    company's full name (通海港口集团 in 江苏通海港口集团有限公司).
+    company's full name (通海港口集团 in 江苏通海港口集团有限公司); a paper goes by its
+    publisher (X日报 with X日报社).
     """
     ending = names_ending_with(group, {n for n in group if is_short_form(n)})
     companies = [g for g in group if g.endswith("公司")]
     inside = names_containing(companies, {n for n in group if is_brand(n)})
     forms = {}
     for name in group:
+        if name.endswith("报") and name + "社" in group:
+            forms[name] = name + "社"  # 人民日报 is the paper of 人民日报社: one node
+            continue
         longer = ending.get(name, [])
         if len(longer) == 1:
             forms[name] = longer[0]

@@ -116,6 +116,8 @@ def _walk_left(words: Words, last: int) -> int | None:
             break
         if _clause_verb(words, i):
             break  # 古城街道|建设|智能育苗工厂: a place doing something, not a name
+        if _ends_with_joint(words, i):
+            break  # 于|长洪和|人民日报社: the tagger glued a name to the 和 after it
         if words.tags[i] in STOP_TAGS and not (_bridges(words, i) or _joins_body(words, i, last)):
             found = _division_before(words, i, last)
             if found is None:
@@ -136,6 +138,13 @@ def _walk_left(words: Words, last: int) -> int | None:
         if _is_proper(words, j) or j == division:
             return j
     return None
+
+
+def _ends_with_joint(words: Words, i: int) -> bool:
+    """A tagger's name of three or more characters that ends in 和/与/及 (长洪和): the
+    joint belongs to the sentence, so no name runs left across it."""
+    word = words.word(i)
+    return len(word) >= 3 and word[-1] in "和与及" and words.tags[i] in ("PER", "ORG", "LOC")
 
 
 def _clause_verb(words: Words, i: int) -> bool:
