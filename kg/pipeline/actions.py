@@ -9,17 +9,12 @@ import re
 from collections.abc import Iterator
 from itertools import chain
 
-from kg.pipeline.lexicons import (
-    division_prefix,
-)
-from kg.pipeline.names import (
-    place_name,
-)
+from kg.pipeline.lexicons import division_prefix, word_list
+from kg.pipeline.names import place_name
 from kg.pipeline.posts import bare_body
 from kg.pipeline.sentences import (
     CLAUSE_BREAK,
     LIST_JOINERS,
-    MEDIA_ENDINGS,
     Ent,
     Sentence,
     clause_start,
@@ -92,7 +87,7 @@ def partners(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterat
                 if e.type == ORG
                 and e.name != actor.name
                 and not _related_names(e.name, actor.name)
-                and not e.name.endswith(MEDIA_ENDINGS)
+                and not e.name.endswith(word_list("media_endings.txt"))
             ),
             None,
         )

@@ -35,10 +35,6 @@ _DATELINE = re.compile(
     r"|(?:本报)?(?:特约|见习)?记者\s*[\u3400-\u9fff]{2,4}(?:\s*通讯员\s*[\u3400-\u9fff]{2,4})?\s*报道)?"
     r"\s*"
 )
-
-
-#: A paper, a site or a station: the reporter of a story, never a side of it.
-MEDIA_ENDINGS = ("日报", "晚报", "早报", "报社", "新闻网", "电视台", "融媒体中心", "广播电视台")
 _ANAPHOR = re.compile(r"^(?:该|这家|此)(公司|集团|中心|街道|局|区|市|县|委|院|厂|行|所|校|镇)")
 LIST_JOINERS = ("、", "和", "及", "以及", "与", ",", "，")
 
