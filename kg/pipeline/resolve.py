@@ -22,6 +22,7 @@ from kg.pipeline.lexicons import (
     division_prefix,
     divisions,
     is_full_division,
+    word_list,
 )
 from kg.pipeline.names import (
     BARE_GOVERNMENT,
@@ -83,6 +84,7 @@ class ArticleResolver:
         context += [p for label, s in mentions if label == ORG for p in [leading_place(s)[0]] if p]
         places = _ArticlePlaces(context)
         city = main_city(context)
+        places.home = _papers_places(mentions)
         canonical = {m: self._canonical(*m, places, city) for m in set(mentions)}
         names = [canonical[m] for m in mentions]
         _nearest_places(doc, bounds, mentions, names, places, city)
@@ -121,7 +123,9 @@ class ArticleResolver:
         text = text.strip()
         if label == GPE and HOME_PLACE.match(text):  # 我市, 本县: the article's own place
             level = text[1]
-            home = city if level == "市" and city else places.only_place(level)
+            home = places.home.get(level) or (
+                city if level == "市" and city else places.only_place(level)
+            )
             return home or text
         if label == GPE:
             if division_chain(text):
@@ -203,6 +207,21 @@ _BRANCH_SUFFIXES = frozenset(
 )
 
 
+def _papers_places(mentions: list[tuple[str, str]]) -> dict[str, str]:
+    """The places of the article's own media (龙泉新闻网讯, 来源: X县融媒体中心) by level:
+    the 我市 or 本县 of a local paper is its own place, whichever the article names most."""
+    found: dict[str, set[str]] = {}
+    for label, surface in mentions:
+        if label != ORG or not surface.endswith(word_list("media_endings.txt")):
+            continue
+        for size in range(min(len(surface) - 2, 7), 1, -1):
+            division = pick_division(surface[:size])
+            if division is not None:
+                found.setdefault(division.name[-1], set()).add(division.name)
+                break
+    return {level: next(iter(names)) for level, names in found.items() if len(names) == 1}
+
+
 def _nearest_places(
     doc: Doc,
     bounds: list[tuple[int, int]],
@@ -243,6 +262,7 @@ class _ArticlePlaces:
         self.divisions = [pick_division_among(p, self.known) for p in context]
         self._names: dict[str, str] = {}
         self._only: dict[str, str | None] = {}
+        self.home: dict[str, str] = {}  # the paper's own place by level (市, 县, 区)
 
     def place_name(self, text: str) -> str:
         """:func:`place_name` of ``text`` among the article's places."""
