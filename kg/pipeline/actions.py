@@ -360,3 +360,20 @@ def located(sentence: Sentence) -> Iterator[tuple]:
             and tail.start - v_end <= 2
         ):
             yield head, "located_in", tail, "located_in_trigger"
+
+
+def paired_places(sentence: Sentence) -> Iterator[tuple]:
+    """秀洲—龙泉开启合作新篇章, 宜宾—泸州联合申报: two places joined by a dash, the
+    cooperation named right after them, are partners."""
+    ents = sentence.ents
+    text = sentence.text
+    lexicon = triggers()["partners_with"]
+    for a, b in zip(ents, ents[1:], strict=False):
+        if a.type != GPE or b.type != GPE or a.name == b.name:
+            continue
+        if text[a.end : b.start] not in lexicon["pair_dashes"]:
+            continue
+        after = text[b.end : b.end + 12]
+        cut = CLAUSE_BREAK.search(after)
+        if any(w in after[: cut.start() if cut else None] for w in lexicon["pair_words"]):
+            yield a, "partners_with", b, "partners_pair"

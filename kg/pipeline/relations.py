@@ -22,6 +22,7 @@ from kg.pipeline.actions import (
     guided,
     located,
     own_programmes,
+    paired_places,
     partners,
     runs,
     subsidiaries,
@@ -50,6 +51,7 @@ def sentence_relations(
 ) -> Iterator[tuple[Ent, str, Ent, str]]:
     """(head, relation, tail, rule) for one sentence."""
     yield from partners(sentence, actor, recent)
+    yield from paired_places(sentence)
     yield from runs(sentence, actor)
     yield from own_programmes(sentence)
     yield from supervises(sentence, actor)
