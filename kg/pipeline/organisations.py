@@ -595,6 +595,8 @@ def division_names(words: Words) -> Iterator[Candidate]:
             continue  # 兰西城市群, 双城经济圈: a region of two places, no 兰西县
         if not full and words.index_ending_at(end) is None and words.tags[i] not in ("ORG", "LOC"):
             continue  # 新民主主义: a short form at the head of a longer word
+        if not full and words.text.startswith(word_list("feature_followers.txt"), end):
+            continue  # 运河之畔, 龙城遗址: a river or a site, not 运河区 or 龙城区
         # A short form alone (资源, 振兴) counts only where the tagger also saw a place.
         if full or words.tags[i] in PROPER_TAGS:
             yield Candidate(start, end, GPE, "division", 2)
