@@ -36,6 +36,12 @@ def is_division(name: str) -> bool:
     return name in divisions()
 
 
+def is_short_of_written_division(text: str, word: str) -> bool:
+    """Whether ``word`` is the short name of a division that ``text`` writes in full (千阳
+    in an article that names 千阳县): the tagger's person of that word is the place."""
+    return any(d.short == word and d.name in text for d in divisions().get(word, []))
+
+
 def org_suffix(text: str) -> str | None:
     """The longest organisation suffix that ``text`` ends with."""
     return _longest_ending(text, "org_suffixes.txt")
@@ -368,12 +374,21 @@ def local_name(name: str) -> str:
     return party + rest[sum(map(len, parts[:-1])) :]
 
 
+def written_divisions(text: str) -> list[str]:
+    """The divisions a place's name is written with: its chain (绵阳市涪城区), or the full
+    divisions written before a town (锡山区 of 锡山区云林街道; not 古城 of 古城街道)."""
+    chain = division_chain(text)
+    if chain:
+        return chain
+    return [part for part in division_chain(division_prefix(text)) if is_full_division(part)]
+
+
 def places_in_name(type_: str, canonical: str, text: str) -> frozenset[str]:
     """The places one mention names (see :func:`places_named`)."""
     found = set()
     if type_ == GPE:
         found.add(canonical)
-        found.update(place_name(part) for part in division_chain(text))
+        found.update(place_name(part) for part in written_divisions(text))
     elif type_ == ORG:
         name = canonical.removeprefix("中共")
         place, _ = leading_place(name)

@@ -27,6 +27,7 @@ from kg.pipeline.names import (
     COMPANY_SUFFIXES,
     company_brand,
     is_division,
+    is_short_of_written_division,
     org_suffix,
     starts_with_division,
     zone_suffix,
@@ -584,7 +585,9 @@ def division_names(words: Words) -> Iterator[Candidate]:
     """Administrative divisions from the code table, joined into chains (绵阳市涪城区)."""
     covered = 0
     for i, start in enumerate(words.starts):
-        if start < covered or words.tags[i] in ("w", "m", "PER"):
+        if start < covered or words.tags[i] in ("w", "m"):
+            continue
+        if words.tags[i] == "PER" and not is_short_of_written_division(words.text, words.word(i)):
             continue
         end = _division_prefix_end(words.text, start, min(len(words.text), start + 24))
         if end is None:
@@ -598,7 +601,7 @@ def division_names(words: Words) -> Iterator[Candidate]:
         if not full and words.text.startswith(word_list("feature_followers.txt"), end):
             continue  # 运河之畔, 龙城遗址: a river or a site, not 运河区 or 龙城区
         # A short form alone (资源, 振兴) counts only where the tagger also saw a place.
-        if full or words.tags[i] in PROPER_TAGS:
+        if full or words.tags[i] in PROPER_TAGS or words.tags[i] == "PER":
             yield Candidate(start, end, GPE, "division", 2)
             covered = end
 

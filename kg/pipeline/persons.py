@@ -13,7 +13,7 @@ from kg.pipeline.lexicons import (
     posts_ending_at,
     surnames,
 )
-from kg.pipeline.names import CJK_CHAR, CJK_RANGE, is_address
+from kg.pipeline.names import CJK_CHAR, CJK_RANGE, is_address, is_short_of_written_division
 from kg.pipeline.words import Candidate, Words
 from kg.schema import PERSON
 
@@ -58,6 +58,8 @@ def persons(words: Words) -> Iterator[Candidate]:
         longest = 16 if "·" in word else 6  # 汤姆士·史达福: a foreign name with its dot
         if not 2 <= len(word) <= longest or is_address(word) or is_not_name(word):
             continue
+        if is_short_of_written_division(text, word):
+            continue  # 千阳 of an article on 千阳县: the county's short name, no person
         end = words.ends[i]
         if len(word) == 2 and word[0] in names and _third_character(words, i):
             if _ends_name(words, i + 2):

@@ -15,7 +15,6 @@ from spacy.tokens import Doc, Span
 from kg.pipeline.doc import SentenceIndex
 from kg.pipeline.lexicons import (
     DATA,
-    division_chain,
 )
 from kg.pipeline.name_relations import names_in_full
 from kg.pipeline.names import (
@@ -23,6 +22,7 @@ from kg.pipeline.names import (
     parse_name,
     place_name,
     places_in_name,
+    written_divisions,
 )
 from kg.schema import GPE, ORG
 
@@ -249,7 +249,7 @@ def places_of(ents: Sequence[Span]) -> set[str]:
     for ent in ents:
         if ent.label_ == GPE:
             places.add(ent._.canonical or ent.text)
-            places.update(place_name(part) for part in division_chain(ent.text))
+            places.update(place_name(part) for part in written_divisions(ent.text))
         elif ent.label_ == ORG:
             name = ent._.canonical or ent.text
             place = parse_name(name).place
