@@ -30,3 +30,9 @@ def read_text_file(path: str | Path, what: str, encoding: str = "utf-8") -> str:
         raise InputError(f"{what} file is not UTF-8 text: {path}") from None
     except OSError as error:
         raise InputError(f"cannot read {what} file {path}: {error.strerror or error}") from None
+
+
+def reason(exc: BaseException) -> str:
+    """What went wrong, on one line: an OSError's ``strerror``, else the message."""
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return " ".join(str(text).split())

@@ -17,7 +17,8 @@ from kg.engines.local import extract
 from kg.errors import InputError, KgError
 from kg.io.ingest import read_inputs
 from kg.io.records import Article
-from kg.outputs.export import _json_bytes, write
+from kg.outputs.export import write
+from kg.outputs.jsonfile import _json_bytes
 
 # Invented articles: the names are ours, not any real body's.
 ARTICLES = {

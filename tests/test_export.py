@@ -20,6 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError
+from kg.outputs import files as out_files
+from kg.outputs import frames as out_frames
+from kg.outputs import graphml as out_graphml
 
 # the kg package re-exports a function named ``export``, so fetch the module itself
 ex = importlib.import_module("kg.outputs.export")
@@ -459,7 +462,7 @@ def test_failed_write_leaves_previous_outputs(tmp_path, fake_render, monkeypatch
     def boom(rows, columns, path):
         raise RuntimeError("relations writer failed")
 
-    monkeypatch.setattr(ex, "_write_csv_rows", boom)
+    monkeypatch.setattr(out_frames, "_write_csv_rows", boom)
     with pytest.raises(RuntimeError):
         ex.write(full_graph(), out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -486,7 +489,7 @@ def test_failed_single_writer_keeps_old_file(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("graphml writer failed")
 
-    monkeypatch.setattr(ex, "_graphml_parts", boom)
+    monkeypatch.setattr(out_graphml, "_graphml_parts", boom)
     with pytest.raises(RuntimeError):
         ex.write_graphml(full_graph(), path)
     assert path.read_bytes() == before
@@ -685,14 +688,14 @@ def test_entity_and_relation_csv_are_the_bytes_pandas_writes(
 @pytest.fixture
 def forked_writes(monkeypatch):
     """Every graph counts as large: graph.graphml and graph.json go to a forked process."""
-    if not ex._can_fork():
+    if not out_files._can_fork():
         pytest.skip("needs fork and two cores")
     monkeypatch.setattr(ex, "PARALLEL_WRITE_MIN_ITEMS", 0)
 
 
 def test_files_written_by_two_processes_are_the_same_bytes(tmp_path, fake_render, monkeypatch):
     ex.write(full_graph(), tmp_path / "one")
-    if not ex._can_fork():
+    if not out_files._can_fork():
         pytest.skip("needs fork and two cores")
     monkeypatch.setattr(ex, "PARALLEL_WRITE_MIN_ITEMS", 0)
     ex.write(full_graph(), tmp_path / "two")
@@ -717,7 +720,7 @@ def test_a_failure_in_the_writer_process_reaches_the_caller_and_keeps_old_output
     def boom(G, fh):
         raise error
 
-    monkeypatch.setattr(ex, "_write_json", boom)  # runs in the forked process
+    monkeypatch.setattr(ex, "dump_json", boom)  # runs in the forked process
     with pytest.raises(raised):
         ex.write(full_graph(), out)
     assert tree(out) == before
@@ -736,8 +739,8 @@ def test_a_failure_in_this_process_stops_the_writer_process(
     def boom(rows, columns, path):
         raise RuntimeError("csv writer failed")
 
-    monkeypatch.setattr(ex, "_write_graphml", slow_graphml)
-    monkeypatch.setattr(ex, "_write_csv_rows", boom)
+    monkeypatch.setattr(ex, "dump_graphml", slow_graphml)
+    monkeypatch.setattr(out_frames, "_write_csv_rows", boom)
     begun = time.monotonic()
     with pytest.raises(RuntimeError):
         ex.write(full_graph(), out)
@@ -787,7 +790,7 @@ def test_graphml_is_the_bytes_networkx_writes(graph_attrs, nodes, edges):
             H.add_edge(names[a % len(names)], names[b % len(names)], key=f"e{i}", **attrs)
     expected = io.BytesIO()
     nx.write_graphml_xml(H, expected, encoding="utf-8")
-    ours = "".join(ex._graphml_parts(H)).encode("utf-8", "xmlcharrefreplace")
+    ours = "".join(out_graphml._graphml_parts(H)).encode("utf-8", "xmlcharrefreplace")
     assert ours == expected.getvalue()
 
 
@@ -796,9 +799,9 @@ def test_graphml_of_a_built_graph_is_the_bytes_networkx_writes(tmp_path):
 
     G = full_graph()
     written = io.BytesIO()
-    ex._write_graphml(G, written)
+    out_graphml.dump_graphml(G, written)
     expected = io.BytesIO()
-    H = ex._scalar_graph(G, edge_ids=True, labels=False)
+    H = out_graphml._scalar_graph(G, edge_ids=True, labels=False)
     nx.write_graphml_xml(H, expected, encoding="utf-8")
     assert written.getvalue() == expected.getvalue()
 

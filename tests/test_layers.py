@@ -12,7 +12,7 @@ KG = Path(__file__).resolve().parent.parent / "kg"
 LAYERS = {
     "errors": 0, "schema": 0, "tables": 0, "runtime": 0, "version": 0,
     "io": 1, "pipeline": 2, "graph": 3, "outputs": 4, "engines": 5,
-    "build": 6, "evaluate": 7, "cli": 8, "__init__": 9,
+    "build": 6, "evaluate": 7, "gold": 7, "cli": 8, "__init__": 9,
 }  # fmt: skip
 
 
