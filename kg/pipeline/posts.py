@@ -33,9 +33,15 @@ def works_for(sentence: Sentence) -> Iterator[tuple]:
             found = _post_chain(sentence, i)
             if not found:
                 found = _listed_colleague(sentence, i, employers_of)
+            if not found:
+                found = _deputy_of(sentence, i, employers_of)
             employers_of[i] = found
             for employer in found:
                 yield person, "works_for", employer, "works_for_post"
+            for listed in _sharing_post(sentence, i) if found else ():
+                employers_of[sentence.ents.index(listed)] = found
+                for employer in found:
+                    yield listed, "works_for", employer, "works_for_post"
         else:
             # X局周明远局长: the organisation, the name, then the post.
             org = next((e for e in ents[:i] if e.type == ORG and e.end == person.start), None)
@@ -59,6 +65,49 @@ def _listed_colleague(sentence: Sentence, i: int, employers_of: dict[int, list[E
     if text[sentence.ents[before].end : start] not in ("、", "，", ","):
         return []
     return employers_of.get(before, [])
+
+
+#: Posts several people hold at once: a list of names after one of them shares it.
+_SHARED_POSTS = ("委员", "常委", "成员", "代表", "干部")
+
+
+def _sharing_post(sentence: Sentence, i: int) -> list[Ent]:
+    """副主席凌显华、王健、郑松淼: the persons listed right after ``i`` with no post of their
+    own hold its post, when several people can hold it (a deputy, a member)."""
+    text = sentence.text
+    post = next(iter(posts_ending_at(text, _before_aside(text, sentence.ents[i].start))), "")
+    if not (post.startswith(("副", "常务副")) or post.endswith(_SHARED_POSTS)):
+        return []
+    listed = []
+    for k in range(i + 1, len(sentence.ents)):
+        previous, ent = sentence.ents[k - 1], sentence.ents[k]
+        if ent.type != PERSON or text[previous.end : ent.start] not in ("、", "和"):
+            break
+        listed.append(ent)
+    return listed
+
+
+def _deputy_of(sentence: Sentence, i: int, employers_of: dict[int, list[Ent]]) -> list[Ent]:
+    """县政协主席X主持会议，副主席Y: a bare post whose root is the post of an earlier
+    person of the sentence (主席, 副主席) is a post of that person's body."""
+    text = sentence.text
+    post = next(iter(posts_ending_at(text, _before_aside(text, sentence.ents[i].start))), "")
+    root = _post_root(post)
+    start = _before_aside(text, sentence.ents[i].start) - len(post)
+    if not root or (start > 0 and text[start - 1] not in "，,、；;："):
+        return []  # a body written before the post (X局副局长) is the post chain's
+    for j in range(i - 1, -1, -1):
+        if j not in employers_of or not employers_of[j]:
+            continue
+        earlier = posts_ending_at(text, _before_aside(text, sentence.ents[j].start))
+        if any(_post_root(p) == root for p in earlier):
+            return employers_of[j]
+    return []
+
+
+def _post_root(post: str) -> str:
+    """A post without 常务/副 (副主席 -> 主席)."""
+    return post.removeprefix("常务").removeprefix("副")
 
 
 def _post_chain(sentence: Sentence, i: int) -> list[Ent]:
@@ -140,7 +189,7 @@ _LEADERS = re.compile(r"([省市区县州旗])(?:委|政府)?领导")
 
 
 def leaders(sentence: Sentence) -> Iterator[tuple]:
-    """区领导施小琳、周敏浩: each listed person works for the district (its government)."""
+    """区领导施小琳、周敏浩: each listed person works for the district."""
     text = sentence.text
     ents = sentence.ents
     for match in _LEADERS.finditer(text):
@@ -152,9 +201,9 @@ def leaders(sentence: Sentence) -> Iterator[tuple]:
         place = _place_of_level(sentence, i, match.group(1))
         if place is None:
             continue
-        body = _government(sentence, place)
+        # 区领导 are the district's party and government leaders: the district itself
         for person in _list_ending_after(sentence, i):
-            yield person, "works_for", body, "works_for_leaders"
+            yield person, "works_for", place, "works_for_leaders"
 
 
 def _list_ending_after(sentence: Sentence, i: int) -> list[Ent]:
