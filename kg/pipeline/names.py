@@ -383,6 +383,17 @@ def written_divisions(text: str) -> list[str]:
     return [part for part in division_chain(division_prefix(text)) if is_full_division(part)]
 
 
+def one_side(a: str, b: str) -> bool:
+    """Whether two names are the party committee and the government of one place (中共X市委
+    and X市人民政府): they act as one side (市委、市政府), never as each other's partner.
+
+    >>> one_side("中共廊坊市委", "廊坊市人民政府"), one_side("中共廊坊市委", "保定市人民政府")
+    (True, False)
+    """
+    found = [GOVERNMENT_NAME.match(name) for name in (a, b)]
+    return bool(found[0] and found[1] and found[0].group(2) == found[1].group(2))
+
+
 def places_in_name(type_: str, canonical: str, text: str) -> frozenset[str]:
     """The places one mention names (see :func:`places_named`)."""
     found = set()

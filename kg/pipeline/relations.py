@@ -32,6 +32,7 @@ from kg.pipeline.doc import SentenceIndex
 from kg.pipeline.name_relations import name_relations
 from kg.pipeline.names import (
     local_name,
+    one_side,
 )
 from kg.pipeline.posts import leaders, works_for
 from kg.pipeline.sentences import (
@@ -123,6 +124,8 @@ class RelationExtractor:
             for sentence in sentences:
                 sentence.context = recent[-30:]
                 for subject, rel, obj, rule in sentence_relations(sentence, actor, recent):
+                    if rel == "partners_with" and one_side(subject.name, obj.name):
+                        continue
                     if rel == "partners_with":
                         partnered.update((subject.name, obj.name))
                     found.append(
