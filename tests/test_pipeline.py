@@ -269,6 +269,34 @@ def test_a_paper_and_its_publisher_are_one_node():
     assert paper.mentions == 3 and "鹤川日报" in paper.aliases
 
 
+def test_a_quoted_core_and_the_longer_core_it_starts_in_one_article_are_one_programme():
+    from kg.pipeline.merge import resolve_names
+
+    counts = {
+        ("PROGRAMME", "“一网通”改革", "“一网通”改革"): {"a": 3},
+        ("PROGRAMME", "“一网通办”", "“一网通办”"): {"a": 1},
+        ("PROGRAMME", "“清风行动”", "“清风行动”"): {"b": 1},
+        ("PROGRAMME", "“清风行动计划”", "“清风行动计划”"): {"c": 1},  # another article
+    }
+    mapping, _ = resolve_names(counts)
+    assert mapping[("PROGRAMME", "“一网通”改革")] == mapping[("PROGRAMME", "“一网通办”")]
+    assert mapping[("PROGRAMME", "“清风行动”")] != mapping[("PROGRAMME", "“清风行动计划”")]
+
+
+def test_a_bare_body_of_a_level_is_never_another_articles_body():
+    from kg.pipeline.merge import resolve_names
+
+    counts = {
+        ("ORG", "安徽省政协", "省政协"): {"a": 1},
+        ("ORG", "省政协", "省政协"): {"b": 1},  # an article that names no province
+        ("ORG", "东港分局", "东港分局"): {"c": 1},
+        ("ORG", "江川市水务局东港分局", "江川市水务局东港分局"): {"d": 1},
+    }
+    mapping, _ = resolve_names(counts)
+    assert mapping[("ORG", "省政协")] == "省政协"
+    assert mapping[("ORG", "东港分局")] == "江川市水务局东港分局"
+
+
 def test_quoted_campaigns_loan_products_and_listed_quotes_are_programmes():
     G = kg.build_graph(
         [

@@ -103,6 +103,9 @@ def resolve_names(
     return mapping, sorted(entities.values(), key=lambda e: (e.type, e.name))
 
 
+_LEVELS = tuple("省市县旗盟州")
+
+
 def _longer_forms(group: set[str]) -> dict[str, str]:
     """Each name -> the one longer name in the corpus that it stands for, or itself.
 
@@ -110,7 +113,10 @@ def _longer_forms(group: set[str]) -> dict[str, str]:
     company's full name (通海港口集团 in 江苏通海港口集团有限公司); a paper goes by its
     publisher (X日报 with X日报社).
     """
-    ending = names_ending_with(group, {n for n in group if is_short_form(n)})
+    # A bare body of a level (省政协, 县公安局) is its own article's place's, resolved there:
+    # never another article's (区 may be a zone's: 区管委会).
+    shorts = {n for n in group if is_short_form(n) and not n.startswith(_LEVELS)}
+    ending = names_ending_with(group, shorts)
     companies = [g for g in group if g.endswith("公司")]
     inside = names_containing(companies, {n for n in group if is_brand(n)})
     forms = {}
@@ -137,11 +143,22 @@ def places_named(mentions: Iterable[Mention]) -> set[str]:
 
 
 def _merge_programmes(counts: NameCounts) -> dict[tuple[str, str], str]:
-    """Programmes sharing a quoted core are one; the most used full form names them."""
+    """Programmes sharing a quoted core are one, and so are a core and the one longer core
+    it starts in the same article; the most used full form names them."""
     forms: dict[str, Counter[str]] = defaultdict(Counter)
+    articles: dict[str, set[str]] = defaultdict(set)
     for (etype, canonical, _), per_article in counts.items():
         if etype == PROGRAMME:
-            forms[programme_key(canonical)][canonical] += sum(per_article.values())
+            key = programme_key(canonical)
+            forms[key][canonical] += sum(per_article.values())
+            articles[key].update(per_article)
+    # “一件事”改革 and “一件事一次办” in one article: the shorter core abbreviates the longer.
+    for short in sorted(forms, key=len):
+        shared = articles[short]
+        longer = [k for k in forms if k != short and k.startswith(short) and articles[k] & shared]
+        if len(short) >= 3 and len(longer) == 1:
+            forms[longer[0]].update(forms.pop(short))
+            articles[longer[0]] |= articles[short]
     mapping = {}
     for found in forms.values():
         best = max(found.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]

@@ -402,6 +402,8 @@ def places_in_name(type_: str, canonical: str, text: str) -> frozenset[str]:
         found.update(place_name(part) for part in written_divisions(text))
     elif type_ == ORG:
         name = canonical.removeprefix("中共")
+        if not text.strip().removeprefix("中共").startswith(name[:2]):
+            return frozenset()  # 省政协 named 安徽省政协: the text never writes the place
         place, _ = leading_place(name)
         if place and name.startswith(place):
             found.add(place)

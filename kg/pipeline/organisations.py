@@ -353,7 +353,7 @@ def free_trade_zones(words: Words) -> Iterator[Candidate]:
         yield Candidate(match.start(), match.end(), label, "free_trade_zone", 5)
 
 
-_PARTY_BODY = re.compile(r"(?:[市区县州旗盟]委|党委|党工委)(?=(?:常委、?)?副?书记|常委)")
+_PARTY_BODY = re.compile(r"(?:[省市区县州旗盟]委|党委|党工委)(?=(?:常委、?)?副?书记|常委)")
 
 
 def party_committees(words: Words) -> Iterator[Candidate]:

@@ -153,13 +153,24 @@ def _local_banks(
     out = list(names)
     for i, written in enumerate(names):
         start = bounds[i][0]
+        place = ""
+        short = next((b for b in banks if written.endswith(b) and written != b), None)
+        if labels[i] == ORG and short and written[: -len(short)] in tuple("省市县区"):
+            written, start = short, start + 1  # 省农发行 read as one name
+        elif labels[i] == ORG and short and division_chain(written[: -len(short)]):
+            # 省农发行, named 黑龙江省农发行 by its place: that place's branch
+            place, written, start = written[: -len(short)], short, start + 1
         name = banks.get(written)
         if labels[i] != ORG or name is None or not start or text[start - 1] not in "省市县区":
             continue
         branches = {
             n
             for n, label in zip(names, labels, strict=True)
-            if label == ORG and n.startswith(name) and n.endswith(("分行", "支行")) and n != name
+            if label == ORG
+            and n.startswith(name)
+            and n.endswith(("分行", "支行"))
+            and n != name
+            and place_name(place)[:2] in n
         }
         if len(branches) == 1:
             out[i] = branches.pop()
@@ -283,7 +294,7 @@ class _ArticlePlaces:
         if bare and name[0] in "区县旗盟":
             place = self.only_place(name[0])
             return place + name[1:] if place else name
-        if len(name) < 3 or name[0] not in "市区县旗盟" or division_chain(name[:2]) or bare:
+        if len(name) < 3 or name[0] not in "省市区县旗盟" or division_chain(name[:2]) or bare:
             return name
         place = self.only_place(name[0])
         return place + name[1:] if place else name
