@@ -279,10 +279,12 @@ def supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
         if not targets:
             continue
         heads, _ = subject_or_actor(sentence, v_start, actor)
+        visited = {target.name for target in targets}
         for head in heads:
+            if head.name in visited:
+                continue  # 督查组赴A、B开展督查: a place visited is no inspector
             for target in targets:
-                if head.name != target.name:
-                    yield head, "supervises", target, "supervises_trigger"
+                yield head, "supervises", target, "supervises_trigger"
 
 
 _SUBSIDIARY = re.compile(r"(?:全资子公司|控股子公司|子公司|旗下的?|下属的?)")

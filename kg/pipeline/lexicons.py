@@ -51,12 +51,19 @@ def is_not_name(word: str) -> bool:
     """A word the tagger may read as a name that names nothing: a listed common word
     (全国, 两国政府), an ethnic group (壮族) or a pair of countries' one-character names
     (中德, 中美)."""
+    return is_common_word(word) or is_country_pair(word)
+
+
+def is_common_word(word: str) -> bool:
+    """A listed common word (全国, 两国政府) or an ethnic group (壮族)."""
+    return word in word_list("not_names.txt") or (word.endswith("族") and 2 <= len(word) <= 5)
+
+
+def is_country_pair(word: str) -> bool:
+    """Two or three countries' one-character names (中德, 中美): no name of their own,
+    unless the tagger reads a person (马波)."""
     countries = country_abbreviations()
-    return (
-        word in word_list("not_names.txt")
-        or (word.endswith("族") and 2 <= len(word) <= 5)
-        or (2 <= len(word) <= 3 and all(ch in countries for ch in word))
-    )
+    return 2 <= len(word) <= 3 and all(ch in countries for ch in word)
 
 
 def _pairs(name: str) -> tuple[tuple[str, str], ...]:

@@ -107,6 +107,10 @@ def _is_proper(words: Words, i: int) -> bool:
     )
 
 
+#: A level written alone before a body's name: the article's own place of that level.
+_LEVEL_WORDS = frozenset("省市县区州旗")
+
+
 def _walk_left(words: Words, last: int) -> int | None:
     """From the word ``last`` leftwards over name words; the first word of the name."""
     first = last
@@ -138,6 +142,8 @@ def _walk_left(words: Words, last: int) -> int | None:
     for j in range(first, last + 1):
         if _is_proper(words, j) or j == division:
             return j
+    if first < last and words.word(first) in _LEVEL_WORDS:
+        return first  # 市|生态|环境局: a body of the article's city (resolve places it)
     return None
 
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from kg.pipeline.lexicons import (
-    is_not_name,
+    is_common_word,
     post_starting_at,
     posts_ending_at,
     surnames,
@@ -56,8 +56,8 @@ def persons(words: Words) -> Iterator[Candidate]:
             yield Candidate(words.starts[i], words.ends[i + 2], PERSON, "lac_person", 2)
             continue  # 艾合买提·买买提: a name the tagger read in two parts
         longest = 16 if "·" in word else 6  # 汤姆士·史达福: a foreign name with its dot
-        if not 2 <= len(word) <= longest or is_address(word) or is_not_name(word):
-            continue
+        if not 2 <= len(word) <= longest or is_address(word) or is_common_word(word):
+            continue  # not is_not_name: 马波 is a person, not 马来西亚 and 波兰
         if is_short_of_written_division(text, word):
             continue  # 千阳 of an article on 千阳县: the county's short name, no person
         end = words.ends[i]

@@ -81,6 +81,10 @@ class ArticleResolver:
         surfaces = [text[start:end] for start, end in bounds]
         mentions = list(zip(labels, surfaces, strict=True))
         context = [place_name(s) for label, s in mentions if label == GPE]
+        # 四川省 of 四川省乐山市: a chain names each of its divisions
+        context += [
+            place_name(p) for label, s in mentions if label == GPE for p in division_chain(s)[:-1]
+        ]
         context += [p for label, s in mentions if label == ORG for p in [leading_place(s)[0]] if p]
         places = _ArticlePlaces(context)
         city = main_city(context)
@@ -95,6 +99,12 @@ class ArticleResolver:
                 partner = GOVERNMENT_NAME.match(surfaces[i - 1].removeprefix("中共"))
                 if partner and partner.group(2).endswith(bare.group(1)):
                     names[i] = canonical_org(partner.group(2) + bare.group(2))
+        for i in range(1, len(names)):
+            # 省委党校（安徽行政学院）: the body's other name in brackets is the same body
+            opened = text[bounds[i - 1][1] : bounds[i][0]] in ("（", "(")
+            closed = text[bounds[i][1] : bounds[i][1] + 1] in ("）", ")")
+            if labels[i] == labels[i - 1] == ORG and opened and closed:
+                names[i] = names[i - 1]
         if self.short_forms:
             names = _expand_short_forms(labels, names)
             names = _expand_sibling_branches(labels, names)
@@ -291,7 +301,7 @@ class _ArticlePlaces:
             # place's people's court.
             return self.place_name(court.group(1)) + name[len(court.group(1)) :]
         bare = BARE_GOVERNMENT.match(name)
-        if bare and name[0] in "区县旗盟":
+        if bare and name[0] in "省区县旗盟":
             place = self.only_place(name[0])
             return place + name[1:] if place else name
         if len(name) < 3 or name[0] not in "省市区县旗盟" or division_chain(name[:2]) or bare:
