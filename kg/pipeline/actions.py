@@ -379,3 +379,29 @@ def paired_places(sentence: Sentence) -> Iterator[tuple]:
         cut = CLAUSE_BREAK.search(after)
         if any(w in after[: cut.start() if cut else None] for w in lexicon["pair_words"]):
             yield a, "partners_with", b, "partners_pair"
+
+
+def meetings(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
+    """齐齐哈尔市召开“春风春绿”专项行动启动会议, 我县召开苏陕协作工作推进会: who holds the
+    meeting that starts or drives a programme runs it."""
+    lexicon = triggers()["runs"]
+    text = sentence.text
+    calls = find_all(text, lexicon["meeting_verbs"], sentence.ents)
+    for prog in sentence.ents:
+        if prog.type != PROGRAMME:
+            continue
+        after = text[prog.end : prog.end + 12]
+        cut = CLAUSE_BREAK.search(after)
+        after = after[: cut.start()] if cut else after
+        if not any(m in after for m in lexicon["meetings"]):
+            continue
+        before = [
+            c
+            for c in calls
+            if c[1] <= prog.start and not CLAUSE_BREAK.search(text[c[1] : prog.start])
+        ]
+        if not before:
+            continue
+        heads, _ = subject_or_actor(sentence, before[-1][0], actor)
+        for head in heads:
+            yield head, "runs", prog, "runs_meeting"

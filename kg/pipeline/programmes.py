@@ -154,6 +154,14 @@ def unquoted_programmes(words: Words) -> Iterator[Candidate]:
         yield Candidate(match.start(), match.end(), PROGRAMME, "numbered_measures", 3)
     for match in _CHIEF_SYSTEMS.finditer(text):
         yield Candidate(match.start(), match.end(), PROGRAMME, "programme_head", 3)
+    provinces = "".join(word_list("province_abbreviations.txt"))
+    for match in re.finditer(rf"[{provinces}]{{2}}(?:协作|合作|对口支援|对口帮扶)", text):
+        # 苏陕协作: a pairing of two provinces, written from a word's start
+        if (
+            match.group()[0] != match.group()[1]
+            and words.index_starting_at(match.start()) is not None
+        ):
+            yield Candidate(match.start(), match.end(), PROGRAMME, "paired_provinces", 3)
     for head in word_list("unquoted_programme_heads.txt"):
         for match in re.finditer(re.escape(head), text):
             head_start = match.start()

@@ -21,6 +21,7 @@ from kg.io.records import Relation
 from kg.pipeline.actions import (
     guided,
     located,
+    meetings,
     own_programmes,
     paired_places,
     partners,
@@ -54,6 +55,7 @@ def sentence_relations(
     yield from partners(sentence, actor, recent)
     yield from paired_places(sentence)
     yield from runs(sentence, actor)
+    yield from meetings(sentence, actor)
     yield from own_programmes(sentence)
     yield from supervises(sentence, actor)
     yield from guided(sentence)
