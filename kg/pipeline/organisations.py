@@ -16,6 +16,8 @@ from kg.pipeline.lexicons import (
     division_chain,
     division_prefix,
     divisions,
+    is_common_word,
+    is_country_pair,
     is_full_division,
     is_not_name,
     posts_ending_at,
@@ -442,6 +444,28 @@ def _listed_with_persons(words: Words, i: int) -> bool:
     return bool(before or after) and before is not False and after is not False
 
 
+def _weather_after(word: str) -> int | None:
+    """Where a place ends before the weather a forecast prints after it (大连多云转晴: 2),
+    or None if the word ends in no weather word."""
+    for length in range(2, len(word)):
+        rest = word[length:]
+        if all(part in word_list("weather_words.txt") for part in _weather_parts(rest)):
+            return length
+    return None
+
+
+def _weather_parts(text: str) -> list[str]:
+    """多云转晴 -> [多云, 转晴]: the weather words a forecast strings together."""
+    parts, words = [], sorted(word_list("weather_words.txt"), key=len, reverse=True)
+    while text:
+        found = next((w for w in words if text.startswith(w)), None)
+        if found is None:
+            return [text]
+        parts.append(found)
+        text = text[len(found) :]
+    return parts
+
+
 def tagger_orgs(words: Words) -> Iterator[Candidate]:
     """LAC's own names: its ORG words, and its LOC words as places.
 
@@ -454,6 +478,11 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
         if tag not in ("ORG", "LOC"):
             continue
         word = words.word(i)
+        if tag == "LOC" and is_country_pair(word) and not is_common_word(word):
+            # 中美关系: each one-character name is a country, a mention but no node
+            for at in range(words.starts[i], words.ends[i]):
+                yield Candidate(at, at + 1, LOC, "country_pair", 1)
+            continue
         if len(word) < 2 or is_not_name(word):
             continue
         start = words.starts[i]
@@ -484,6 +513,9 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
                     yield Candidate(start, end, ORG, rule, 2)
         elif any(ch.isdigit() for ch in word) or word.endswith("乡村"):
             continue  # 金宝街52号: an address; 下乡村: no village
+        elif (weather := _weather_after(word)) is not None:
+            # 大连多云: a forecast's place and its weather
+            yield Candidate(start, start + weather, GPE, "lac_place", 1)
         elif word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
             if _is_listed_person(words, i):
                 # 罗勇伟、钱城乡、孙萍: a name in a list of persons is a person's
