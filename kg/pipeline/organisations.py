@@ -478,7 +478,12 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
         if tag not in ("ORG", "LOC"):
             continue
         word = words.word(i)
-        if tag == "LOC" and is_country_pair(word) and not is_common_word(word):
+        if (
+            tag == "LOC"
+            and is_country_pair(word)
+            and not is_common_word(word)
+            and text.startswith(word_list("pair_followers.txt"), words.ends[i])
+        ):
             # 中美关系: each one-character name is a country, a mention but no node
             for at in range(words.starts[i], words.ends[i]):
                 yield Candidate(at, at + 1, LOC, "country_pair", 1)
