@@ -275,12 +275,21 @@ _SUFFIX_STARTS = ("有限", "股份", "集团", "公司", "分", "委员会", "�
 
 @lru_cache(maxsize=65536)
 def leading_place(name: str) -> tuple[str | None, str]:
-    """The place (a division chain or a zone) that a name starts with, and the rest."""
+    """The place (a division chain or a zone) that a name starts with, and the rest.
+
+    >>> leading_place("齐齐哈尔市住房和城乡建设局")
+    ('齐齐哈尔市', '住房和城乡建设局')
+    """
     for end in range(min(len(name) - 1, 20), 1, -1):
         head = name[:end]
         if division_chain(head) and not name[end:].startswith(("委", "政府")):
             return place_name(head), name[end:]
-        if zone_suffix(head) and division_chain(head[:2]) is not None and _is_zone(head):
+        if (
+            zone_suffix(head)
+            and division_chain(head[:2]) is not None
+            and _is_zone(head)
+            and not any(joint in head for joint in "和与及、")  # 住房和城乡|建设局: no 乡
+        ):
             return head, name[end:]
     return None, name
 
