@@ -643,6 +643,8 @@ def division_names(words: Words) -> Iterator[Candidate]:
             continue  # 新民主主义: a short form at the head of a longer word
         if not full and words.text.startswith(word_list("feature_followers.txt"), end):
             continue  # 运河之畔, 龙城遗址: a river or a site, not 运河区 or 龙城区
+        if words.text[start] in "代副" and words.text[end : end + 1] == "长":
+            continue  # 代县长: an acting county head, not 代县
         # A short form alone (资源, 振兴) counts only where the tagger also saw a place.
         if full or words.tags[i] in PROPER_TAGS or words.tags[i] == "PER":
             yield Candidate(start, end, GPE, "division", 2)
