@@ -38,18 +38,16 @@ from kg.pipeline.doc import doc_text
 from kg.pipeline.names import is_division
 from kg.pipeline.organisations import (
     company_short_forms,
-    division_names,
-    free_trade_zones,
-    home_places,
     national_bodies,
     party_and_government,
     party_committees,
     suffix_names,
-    tagger_orgs,
     teams,
 )
 from kg.pipeline.persons import has_post_near, persons
+from kg.pipeline.places import division_names, free_trade_zones, home_places
 from kg.pipeline.programmes import quoted_programmes, titled_policies, unquoted_programmes
+from kg.pipeline.tagger_names import tagger_orgs
 from kg.pipeline.words import Candidate, TakenChars, Words
 from kg.schema import PERSON
 

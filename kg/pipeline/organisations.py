@@ -16,12 +16,8 @@ from kg.pipeline.lexicons import (
     division_chain,
     division_prefix,
     divisions,
-    is_common_word,
-    is_country_pair,
-    is_full_division,
     is_not_name,
     posts_ending_at,
-    surnames,
     word_list,
 )
 from kg.pipeline.names import (
@@ -29,11 +25,11 @@ from kg.pipeline.names import (
     COMPANY_SUFFIXES,
     company_brand,
     is_division,
-    is_short_of_written_division,
     org_suffix,
     starts_with_division,
     zone_suffix,
 )
+from kg.pipeline.places import is_listed_person
 from kg.pipeline.words import (
     DURATION,
     MAX_NAME,
@@ -49,7 +45,7 @@ from kg.pipeline.words import (
     programme_triggers,
     suffix_spans,
 )
-from kg.schema import GPE, LOC, ORG, PERSON
+from kg.schema import GPE, ORG
 
 _GOV_WORDS = ("市委", "市政府", "区委", "区政府", "县委", "县政府", "省委", "省政府", "市委党校")
 _NOT_ORG = frozenset(
@@ -233,7 +229,7 @@ def _before_party_post(words: Words, i: int) -> int | None:
     return end
 
 
-def _before_post(words: Words, i: int) -> int | None:
+def before_post(words: Words, i: int) -> int | None:
     """Where a tagger organisation ending at word ``i`` really ends: a post glued to it
     (X区委书记, X公司党委书记) belongs to the person who follows."""
     end = _before_party_post(words, i)
@@ -270,7 +266,7 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         if words.tags[last] in STOP_TAGS - {"PER"} or word in _NOT_ORG:
             continue
         label = ORG if org_suffix(word) else GPE if zone_suffix(word) else None
-        if label is None or _is_generic(word) or (label == GPE and _is_listed_person(words, last)):
+        if label is None or _is_generic(word) or (label == GPE and is_listed_person(words, last)):
             continue
         end = _before_party_post(words, last)
         if end is None:
@@ -290,9 +286,7 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
             continue
         name = words.text[start:end]
         if label == ORG and (
-            _is_category(name)
-            or _is_country_government(name)
-            or _PARTY_AND_GOVERNMENT.fullmatch(name)
+            is_category(name) or is_country_government(name) or PARTY_AND_GOVERNMENT.fullmatch(name)
         ):
             continue
         yield Candidate(start, end, label, f"suffix_{label.lower()}", 3)
@@ -328,7 +322,7 @@ _STANDALONE_BODIES = frozenset(
 )
 
 
-def _is_category(name: str) -> bool:
+def is_category(name: str) -> bool:
     """丰泽区学校, 美国公司: a place or a country and a bare kind of body names no
     organisation."""
     prefix = division_prefix(name)
@@ -346,19 +340,6 @@ def _is_category(name: str) -> bool:
 @cache
 def _countries() -> tuple[str, ...]:
     return tuple(sorted(set(country_abbreviations().values()), key=len, reverse=True))
-
-
-_FTZ = re.compile(
-    r"中国[（(][\u3400-\u9fff]{2,3}[）)](?:自由贸易试验区|自贸试验区)(?:[\u3400-\u9fff]{2,4}片区)?"
-    r"(?P<body>管委会|管理委员会)?"
-)
-
-
-def free_trade_zones(words: Words) -> Iterator[Candidate]:
-    """中国（河南）自由贸易试验区洛阳片区 (管委会): names with brackets inside."""
-    for match in _FTZ.finditer(words.text):
-        label = ORG if match.group("body") else GPE
-        yield Candidate(match.start(), match.end(), label, "free_trade_zone", 5)
 
 
 _PARTY_BODY = re.compile(r"(?:[省市区县州旗盟]委|党委|党工委)(?=(?:常委、?)?副?书记|常委)")
@@ -403,139 +384,6 @@ def _chain_ending_at(text: str, end: int, shortest: int) -> int | None:
     )
 
 
-_NAME_WORD_TAGS = frozenset({"n", "nz", "nw", "vn", "LOC", "ORG", "m", "q", "an", "f", "s", "a"})
-
-
-def _starts_longer_name(words: Words, i: int) -> bool:
-    """Whether the words right after word ``i`` (no punctuation, no verb between) run on
-    to a head of a longer name (compound_heads.txt): 百胜|中国大同供应链产业园项目."""
-    heads = word_list("compound_heads.txt")
-    j = i + 1
-    while j < len(words.tags) and j - i <= 12 and words.starts[j] == words.ends[j - 1]:
-        word = words.word(j)
-        if words.tags[j] == "w" and word not in "()（）":
-            return False
-        if words.tags[j] not in _NAME_WORD_TAGS and words.tags[j] != "w":
-            return False
-        if word.endswith(heads):
-            return True
-        j += 1
-    return False
-
-
-def _is_listed_person(words: Words, i: int) -> bool:
-    """罗勇伟、钱城乡、孙萍: a three-character 'town' starting with a surname, in a list
-    of persons' names, is a person's name."""
-    word = words.word(i)
-    return len(word) == 3 and word[0] in surnames() and _listed_with_persons(words, i)
-
-
-def _listed_with_persons(words: Words, i: int) -> bool:
-    """Whether word ``i`` stands in a 、-list between persons' names on both sides (or
-    one side, at the list's end)."""
-    tags, n = words.tags, len(words.tags)
-
-    def person_at(j: int, joint: int) -> bool | None:
-        if not (0 <= joint < n and words.word(joint) == "、"):
-            return None  # no list on this side
-        return 0 <= j < n and tags[j] == "PER"
-
-    before, after = person_at(i - 2, i - 1), person_at(i + 2, i + 1)
-    return bool(before or after) and before is not False and after is not False
-
-
-def _weather_after(word: str) -> int | None:
-    """Where a place ends before the weather a forecast prints after it (大连多云转晴: 2),
-    or None if the word ends in no weather word."""
-    for length in range(2, len(word)):
-        rest = word[length:]
-        if all(part in word_list("weather_words.txt") for part in _weather_parts(rest)):
-            return length
-    return None
-
-
-def _weather_parts(text: str) -> list[str]:
-    """多云转晴 -> [多云, 转晴]: the weather words a forecast strings together."""
-    parts, words = [], sorted(word_list("weather_words.txt"), key=len, reverse=True)
-    while text:
-        found = next((w for w in words if text.startswith(w)), None)
-        if found is None:
-            return [text]
-        parts.append(found)
-        text = text[len(found) :]
-    return parts
-
-
-def tagger_orgs(words: Words) -> Iterator[Candidate]:
-    """LAC's own names: its ORG words, and its LOC words as places.
-
-    The tagger is the floor: every name it finds is kept unless there is a positive
-    reason to drop it (a common word, an ethnic group, a pair of countries, a quoted
-    brand); the longer names of the other rules win over it where they overlap.
-    """
-    text = words.text
-    for i, tag in enumerate(words.tags):
-        if tag not in ("ORG", "LOC"):
-            continue
-        word = words.word(i)
-        if (
-            tag == "LOC"
-            and is_country_pair(word)
-            and not is_common_word(word)
-            and text.startswith(word_list("pair_followers.txt"), words.ends[i])
-        ):
-            # 中美关系: each one-character name is a country, a mention but no node
-            for at in range(words.starts[i], words.ends[i]):
-                yield Candidate(at, at + 1, LOC, "country_pair", 1)
-            continue
-        if len(word) < 2 or is_not_name(word):
-            continue
-        start = words.starts[i]
-        if org_suffix(word) == word:
-            continue  # a bare kind of body (实验室) names none; a bare zone, see resolve
-        if tag == "ORG":
-            quoted = text[start - 1 : start] in '“「"' and i > 0
-            if quoted and not org_suffix(word):
-                continue  # “e路通办”: a quoted name is a brand or a programme, not an org
-            if _is_category(word):
-                continue  # 美国公司: a kind of body of a country, no organisation
-            if _is_place_trade(word) and not _supported(words, word):
-                continue  # 温岭泵业: a place's trade (its pump industry), not a company
-            if not org_suffix(word) and _starts_longer_name(words, i):
-                continue  # 百胜|中国大同供应链产业园项目: a brand inside a project's name
-            if is_division(word):
-                yield Candidate(start, words.ends[i], GPE, "lac_org", 2)
-            elif _PARTY_AND_GOVERNMENT.fullmatch(word):
-                continue  # 大同市委市政府: two bodies (party_and_government)
-            elif word.endswith("报讯"):
-                yield Candidate(start, words.ends[i] - 1, ORG, "lac_org", 2)  # X报讯: the paper
-            elif _is_country_government(word):
-                yield Candidate(start, words.ends[i] - 2, GPE, "lac_place", 1)
-            else:
-                end = _before_post(words, i)
-                if end is not None and end - start >= 2:
-                    rule = "lac_org" if org_suffix(text[start:end]) else "lac_name"
-                    yield Candidate(start, end, ORG, rule, 2)
-        elif any(ch.isdigit() for ch in word) or word.endswith("乡村"):
-            continue  # 金宝街52号: an address; 下乡村: no village
-        elif (weather := _weather_after(word)) is not None:
-            # 大连多云: a forecast's place and its weather
-            yield Candidate(start, start + weather, GPE, "lac_place", 1)
-        elif word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
-            if _is_listed_person(words, i):
-                # 罗勇伟、钱城乡、孙萍: a name in a list of persons is a person's
-                yield Candidate(start, words.ends[i], PERSON, "listed_person", 1)
-            else:
-                yield Candidate(start, words.ends[i], GPE, "lac_town", 1)
-        elif _before_region_word(text, words.ends[i]) and not is_full_division(word):
-            continue  # 兰西城市群: two places' short names, no place of their own
-        elif word not in word_list("place_blocklist.txt") and not word.endswith(
-            word_list("non_place_endings.txt")
-        ):
-            label = LOC if word.endswith(word_list("feature_endings.txt")) else GPE
-            yield Candidate(start, words.ends[i], label, "lac_place", 1)
-
-
 def national_bodies(words: Words) -> Iterator[Candidate]:
     """Bodies that news names on their own (国务院, 新华社, 联合国: national_bodies.txt),
     and a place's or country's ministry of that kind (美国财政部)."""
@@ -566,7 +414,7 @@ def teams(words: Words) -> Iterator[Candidate]:
 
 
 #: X市委市政府, 省委省政府, 县委、县政府 written as one: the party committee, the government.
-_PARTY_AND_GOVERNMENT = re.compile(
+PARTY_AND_GOVERNMENT = re.compile(
     r"(?P<place>[\u4e00-\u9fff]{0,10}?)(?:(?P<level>[省市区县州旗])委|党委)、?(?P=level)?"
     r"(?:人民)?政府"
 )
@@ -575,7 +423,7 @@ _PARTY_AND_GOVERNMENT = re.compile(
 def party_and_government(words: Words) -> Iterator[Candidate]:
     """大同市委市政府, 省委省政府: the party committee and the government, each a body."""
     for i, tag in enumerate(words.tags):
-        match = _PARTY_AND_GOVERNMENT.fullmatch(words.word(i)) if tag in PROPER_TAGS else None
+        match = PARTY_AND_GOVERNMENT.fullmatch(words.word(i)) if tag in PROPER_TAGS else None
         if match is None:
             continue
         start = words.starts[i]
@@ -588,7 +436,7 @@ def party_and_government(words: Words) -> Iterator[Candidate]:
         yield Candidate(government_start, words.ends[i], ORG, "party_and_government", 2)
 
 
-def _is_country_government(word: str) -> bool:
+def is_country_government(word: str) -> bool:
     """美国政府, 俄政府: a country named through its government (the country is the name)."""
     if not word.endswith("政府") or len(word) < 3:
         return False
@@ -607,71 +455,6 @@ def _is_country_government(word: str) -> bool:
 
 #: Endings of what comes before 政府 in a name that is no country.
 _NOT_COUNTRY_ENDINGS = (*"省市区县州旗盟镇乡村", "中央", "地方", "人民", "特区", "街道", "自治区")
-
-
-def _is_place_trade(word: str) -> bool:
-    """A division followed by a trade word only (温岭泵业, X市电商, X县茶业)."""
-    prefix = division_prefix(word)
-    trade = word[len(prefix) :]
-    return bool(prefix) and (
-        trade in word_list("industry_words.txt") or (len(trade) == 2 and trade.endswith("业"))
-    )
-
-
-def _supported(words: Words, word: str) -> bool:
-    """A tagger name without an organisation suffix counts when the article repeats it or
-    names the company it stands for in full (恒岳 ... 株洲恒岳化工有限公司)."""
-    return words.count(word) >= 2 or word in words.before_company_names()
-
-
-def division_names(words: Words) -> Iterator[Candidate]:
-    """Administrative divisions from the code table, joined into chains (绵阳市涪城区)."""
-    covered = 0
-    for i, start in enumerate(words.starts):
-        if start < covered or words.tags[i] in ("w", "m"):
-            continue
-        if words.tags[i] == "PER" and not is_short_of_written_division(words.text, words.word(i)):
-            continue
-        end = _division_prefix_end(words.text, start, min(len(words.text), start + 24))
-        if end is None:
-            continue
-        last = division_chain(words.text[start:end])[-1]
-        full = is_full_division(last)
-        if not full and _before_region_word(words.text, end):
-            continue  # 兰西城市群, 双城经济圈: a region of two places, no 兰西县
-        if not full and words.index_ending_at(end) is None and words.tags[i] not in ("ORG", "LOC"):
-            continue  # 新民主主义: a short form at the head of a longer word
-        if not full and words.text.startswith(word_list("feature_followers.txt"), end):
-            continue  # 运河之畔, 龙城遗址: a river or a site, not 运河区 or 龙城区
-        if words.text[start] in "代副" and words.text[end : end + 1] == "长":
-            continue  # 代县长: an acting county head, not 代县
-        # A short form alone (资源, 振兴) counts only where the tagger also saw a place.
-        if full or words.tags[i] in PROPER_TAGS or words.tags[i] == "PER":
-            yield Candidate(start, end, GPE, "division", 2)
-            covered = end
-
-
-def home_places(words: Words) -> Iterator[Candidate]:
-    """我市, 我区, 本县: the paper's own place (the resolver gives the article's place of
-    that level, or drops the mention)."""
-    for match in re.finditer(r"[我本](?:市|区|县|州|旗|镇|省)", words.text):
-        end = match.end()
-        if words.text[end : end + 1] in ("委", "长", "级"):
-            continue  # 我市委, 本县长: a body or a post, not the place
-        if words.index_starting_at(match.start()) is None and words.text[match.start()] == "本":
-            continue  # 日本市场: 本 inside another word
-        yield Candidate(match.start(), end, GPE, "home_place", 2)
-
-
-def _before_region_word(text: str, end: int) -> bool:
-    """Whether a region word (城市群, 经济圈: region_words.txt) follows offset ``end``."""
-    return text.startswith(word_list("region_words.txt"), end)
-
-
-def _division_prefix_end(text: str, start: int, limit: int) -> int | None:
-    """The end of the longest chain of divisions starting at ``start`` within ``limit``."""
-    prefix = division_prefix(text[start:limit])
-    return start + len(prefix) if prefix else None
 
 
 def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candidate]:
