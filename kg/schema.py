@@ -48,6 +48,18 @@ RELATION_TYPES: tuple[str, ...] = (
 )
 SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"partners_with", "co_occurs"})
 COOCCURRENCE = "co_occurs"
+#: The viewer's colour of each relation type, ``co_occurs`` included. Every relation
+#: type has one: the relation rule registry (kg/pipeline/rule_registry.py) checks it when
+#: the pipeline is made.
+RELATION_COLORS: dict[str, str] = {
+    "partners_with": "#17becf",
+    "runs": "#d4a017",
+    "part_of": "#9467bd",
+    "located_in": "#8c564b",
+    "supervises": "#d62728",
+    "works_for": "#2ca02c",
+    "co_occurs": "#b0b0b0",
+}
 ALIAS_SEP = "|"
 
 NODE_ATTRS: tuple[str, ...] = ("name", "type", "aliases", "mentions", "articles", "article_ids")

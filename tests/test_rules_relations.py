@@ -4,8 +4,8 @@ Each row of the table is one or two sentences of invented news text, the edges k
 draw from it and the edges it must not draw, ``|``-separated and written
 ``head>relation>tail`` with the canonical node names kg gives (中共X区委, X区人民政府).
 A ``partners_with`` edge counts in either direction. The ``rule`` column names the rule
-of kg/pipeline (relations and their rule modules) the row is about (a key of ``confidence`` in
-kg/pipeline/data/relation_triggers.json); a row whose rule starts with ``xfail:`` shows a known
+of kg/pipeline (relations and their rule modules) the row is about (a rule id of the
+registry, kg/pipeline/rule_registry.py); a row whose rule starts with ``xfail:`` shows a known
 mistake and must fail (strict xfail), so that fixing the mistake is noticed and the mark
 removed.
 """
@@ -18,7 +18,7 @@ import pytest
 import rule_table
 
 import kg
-from kg.pipeline.sentences import triggers
+from kg.pipeline.rule_registry import RULES
 from kg.schema import COOCCURRENCE, RELATION_TYPES, SYMMETRIC_RELATIONS
 
 TABLE = Path(__file__).parent / "rules" / "relations.tsv"
@@ -83,7 +83,7 @@ def test_rule_row(row: dict[str, str]) -> None:
 
 
 def test_every_rule_has_a_row() -> None:
-    rules = set(triggers()["confidence"]) - {COOCCURRENCE}
+    rules = {rule.id for rule in RULES} - {COOCCURRENCE}
     assert len(rules) >= 15, rules
     named = {rule_table.rule(row) for _, row in ROWS}
     untested = sorted(rules - named)

@@ -20,6 +20,7 @@ import networkx as nx
 
 from kg.schema import (
     ENTITY_TYPES,
+    RELATION_COLORS,
     RELATION_TYPES,
     SYMMETRIC_RELATIONS,
     edge_relation,
@@ -35,15 +36,8 @@ TYPE_STYLE: dict[str, tuple[str, str]] = {
 }
 OTHER_TYPE_STYLE: tuple[str, str] = ("#8c8c8c", "hexagon")
 
-RELATION_COLORS: dict[str, str] = {
-    "partners_with": "#17becf",
-    "runs": "#d4a017",
-    "part_of": "#9467bd",
-    "located_in": "#8c564b",
-    "supervises": "#d62728",
-    "works_for": "#2ca02c",
-    "co_occurs": "#b0b0b0",
-}
+# Relation colours are the schema's RELATION_COLORS; a relation it does not know gets one
+# of these.
 _EXTRA_RELATION_COLORS = ("#1f77b4", "#ff7f0e", "#7f7f7f", "#bcbd22", "#e377c2", "#393b79")
 
 FONT_STACK = (

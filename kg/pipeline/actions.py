@@ -1,6 +1,11 @@
 """Relation rules for what sentences say bodies do: partners_with (signing, joint work,
 lists), runs (launching programmes), supervises (inspecting, guiding), part_of
 (subsidiaries) and located_in (位于).
+
+Every rule takes ``(sentence, actor, recent)`` (the article's acting subject and the
+entities of earlier sentences, whether it reads them or not) and yields
+``(head, relation, tail, rule id)``; kg/pipeline/rule_registry.py lists each rule id
+with its relation and calls the rules in its order.
 """
 
 from __future__ import annotations
@@ -153,7 +158,7 @@ def _is_appositive(gap: str) -> bool:
     return len(gap) <= 12 and bool(re.search(r"——|—|：|:", gap))
 
 
-def runs(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
+def runs(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     lexicon = triggers()["runs"]
     text = sentence.text
     verbs = find_all(text, lexicon["verbs"], sentence.ents)
@@ -226,7 +231,7 @@ def _adjacent_subject(sentence: Sentence, verb_start: int) -> Ent | None:
     return None
 
 
-def own_programmes(sentence: Sentence) -> Iterator[tuple]:
+def own_programmes(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     """张店区“放管服”改革, X局的“Y”行动: a place or body right before a programme runs it."""
     text = sentence.text
     ents = sentence.ents
@@ -256,7 +261,7 @@ def _merged_programmes(sentence: Sentence, merge_verbs: list[str]) -> dict[Ent, 
     return found
 
 
-def supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
+def supervises(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     """A 现场指导/督导检查 B, 到B督导检查, 对A、B的……进行督导检查."""
     text = sentence.text
     lexicon = triggers()["supervises"]
@@ -290,7 +295,7 @@ def supervises(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
 _SUBSIDIARY = re.compile(r"(?:全资子公司|控股子公司|子公司|旗下的?|下属的?)")
 
 
-def subsidiaries(sentence: Sentence) -> Iterator[tuple]:
+def subsidiaries(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     """X(的)全资子公司Y, X旗下的Y, 其子公司Y: Y is part of X (其, or nothing: the company
     named last)."""
     text = sentence.text
@@ -322,7 +327,7 @@ _GUIDANCE = re.compile(r"在([^，。；]{2,30}?)的(?:指导|督导|监督)下"
 _ADVERBS = re.compile(r"(?:将|还|也|正|已|都|均|要|先后|积极|主动)+$")
 
 
-def guided(sentence: Sentence) -> Iterator[tuple]:
+def guided(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     """在A的指导下，B……: A supervises B, the subject before 在 or right after the phrase."""
     text = sentence.text
     for match in _GUIDANCE.finditer(text):
@@ -345,7 +350,7 @@ def guided(sentence: Sentence) -> Iterator[tuple]:
             yield guide, "supervises", tail, "supervises_guidance"
 
 
-def located(sentence: Sentence) -> Iterator[tuple]:
+def located(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     text = sentence.text
     for v_start, v_end in find_all(text, triggers()["located_in"]["verbs"], sentence.ents):
         head = next((e for e in reversed(sentence.ents) if e.end <= v_start), None)
@@ -364,7 +369,7 @@ def located(sentence: Sentence) -> Iterator[tuple]:
             yield head, "located_in", tail, "located_in_trigger"
 
 
-def paired_places(sentence: Sentence) -> Iterator[tuple]:
+def paired_places(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     """秀洲—龙泉开启合作新篇章, 宜宾—泸州联合申报: two places joined by a dash, the
     cooperation named right after them, are partners."""
     ents = sentence.ents
@@ -381,7 +386,7 @@ def paired_places(sentence: Sentence) -> Iterator[tuple]:
             yield a, "partners_with", b, "partners_pair"
 
 
-def meetings(sentence: Sentence, actor: Ent | None) -> Iterator[tuple]:
+def meetings(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     """齐齐哈尔市召开“春风春绿”专项行动启动会议, 我县召开苏陕协作工作推进会: who holds the
     meeting that starts or drives a programme runs it."""
     lexicon = triggers()["runs"]

@@ -1,5 +1,8 @@
 """Relation rules for persons' posts: works_for from X局局长 Y, post chains, appointments,
 leaders' lists and the body a bare post belongs to.
+
+The rules (:func:`works_for`, :func:`leaders`) take and yield what every sentence rule
+does (see kg/pipeline/actions.py); kg/pipeline/rule_registry.py lists their rule ids.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from kg.pipeline.sentences import CLAUSE_BREAK, Ent, Sentence, clause_start, tri
 from kg.schema import GPE, ORG, PERSON
 
 
-def works_for(sentence: Sentence) -> Iterator[tuple]:
+def works_for(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     text = sentence.text
     ents = sentence.ents
     employers_of: dict[int, list[Ent]] = {}
@@ -188,7 +191,7 @@ def _place_of_level(sentence: Sentence, i: int, level: str) -> Ent | None:
 _LEADERS = re.compile(r"([省市区县州旗])(?:委|政府)?领导")
 
 
-def leaders(sentence: Sentence) -> Iterator[tuple]:
+def leaders(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[tuple]:
     """区领导施小琳、周敏浩: each listed person works for the district."""
     text = sentence.text
     ents = sentence.ents

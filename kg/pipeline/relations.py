@@ -8,6 +8,9 @@ The ``kg_relations`` component reads the resolved entities of an article and set
 - sentences, through the trigger lexicons in ``kg/pipeline/data/relation_triggers.json`` and
   the entity spans of the sentence. A sentence without a subject inherits the
   article's acting subject (the first organisation or place that acts in its body).
+
+Which rule ids there are, the relation each draws, the order the sentence rules run
+and each rule's confidence: kg/pipeline/rule_registry.py.
 """
 
 from __future__ import annotations
@@ -18,24 +21,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.io.records import Relation
-from kg.pipeline.actions import (
-    guided,
-    located,
-    meetings,
-    own_programmes,
-    paired_places,
-    partners,
-    runs,
-    subsidiaries,
-    supervises,
-)
 from kg.pipeline.doc import SentenceIndex
 from kg.pipeline.name_relations import name_relations
 from kg.pipeline.names import (
     local_name,
     one_side,
 )
-from kg.pipeline.posts import leaders, works_for
+from kg.pipeline.rule_registry import SENTENCE_RULES, check
 from kg.pipeline.sentences import (
     Ent,
     Sentence,
@@ -43,26 +35,16 @@ from kg.pipeline.sentences import (
     article_sentences,
     is_heading,
     places_of,
-    triggers,
 )
-from kg.schema import ORG
+from kg.schema import COOCCURRENCE, ORG
 
 
 def sentence_relations(
     sentence: Sentence, actor: Ent | None, recent: list[Ent]
 ) -> Iterator[tuple[Ent, str, Ent, str]]:
-    """(head, relation, tail, rule) for one sentence."""
-    yield from partners(sentence, actor, recent)
-    yield from paired_places(sentence)
-    yield from runs(sentence, actor)
-    yield from meetings(sentence, actor)
-    yield from own_programmes(sentence)
-    yield from supervises(sentence, actor)
-    yield from guided(sentence)
-    yield from subsidiaries(sentence)
-    yield from works_for(sentence)
-    yield from leaders(sentence)
-    yield from located(sentence)
+    """(head, relation, tail, rule) for one sentence, rule by rule in the registry's order."""
+    for rule in SENTENCE_RULES:
+        yield from rule(sentence, actor, recent)
 
 
 if not Doc.has_extension("relations"):
@@ -81,7 +63,11 @@ def make_relation_extractor(
 
 
 class RelationExtractor:
-    """Sets ``doc._.relations`` to the article's Relation records."""
+    """Sets ``doc._.relations`` to the article's Relation records.
+
+    Made only once the rule registry agrees with the schema and the confidences
+    (:func:`kg.pipeline.rule_registry.check`); each relation gets its rule's confidence.
+    """
 
     def __init__(
         self, from_names: bool = True, from_sentences: bool = True, cooccurrence: bool = False
@@ -89,10 +75,11 @@ class RelationExtractor:
         self.from_names = from_names
         self.from_sentences = from_sentences
         self.cooccurrence = cooccurrence
+        self.confidence = check()
 
     def __call__(self, doc: Doc) -> Doc:
         article = doc._.article.id if doc._.get("article") is not None else ""
-        confidence = triggers()["confidence"]
+        confidence = self.confidence
         found: list[Relation] = []
         ents = doc.ents  # each read of doc.ents builds new Spans: read it once
         index = SentenceIndex(doc)  # one evidence string per sentence for every relation
@@ -145,7 +132,7 @@ class RelationExtractor:
                     )
                 recent.extend(sentence.ents)
         if self.cooccurrence:
-            found.extend(_cooccurrences(sentences, found, article, confidence["co_occurs"]))
+            found.extend(_cooccurrences(sentences, found, article, confidence[COOCCURRENCE]))
         doc._.relations = found
         return doc
 
