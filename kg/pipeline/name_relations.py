@@ -15,6 +15,7 @@ from kg.pipeline.names import (
     branch_place,
     parse_name,
     pick_division,
+    town_endings,
 )
 from kg.schema import GPE, ORG
 
@@ -41,7 +42,7 @@ def name_relations(
             place = _zone_place(surface or name, places)
             if place:
                 yield (name, GPE, "located_in", place, GPE, "name_located_in")
-            elif name.endswith(_TOWN_ENDINGS) and (county := _only_county(places)):
+            elif name.endswith(town_endings()) and (county := _only_county(places)):
                 # A town of a county's news: inside the one county the article names.
                 yield (name, GPE, "located_in", county, GPE, "town_located_in")
 
@@ -74,9 +75,6 @@ def _org_name_relations(name: str, places: set[str], depth: int = 0) -> Iterator
 def names_in_full(name: str, place: str) -> bool:
     """晋江市公安局 names 晋江市 in full; 四川蜀芯 only hints at 四川省."""
     return name.startswith(place) or (name.startswith("中共") and name[2:].startswith(place))
-
-
-_TOWN_ENDINGS = ("镇", "乡", "街道")
 
 
 def _only_county(places: set[str]) -> str | None:

@@ -23,6 +23,7 @@ from kg.pipeline.lexicons import (
     divisions,
     is_full_division,
     is_post,
+    ordered_words,
     surnames,
     word_list,
 )
@@ -84,7 +85,20 @@ def is_address(word: str) -> bool:
     return rest in word_list("honorifics.txt") or is_post(rest)
 
 
-COMPANY_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司")
+def company_suffixes() -> tuple[str, ...]:
+    """Legal suffixes of a company's name, in the order they are tried (有限责任公司 before
+    有限公司 before 公司)."""
+    return ordered_words("company_suffixes.txt")
+
+
+def town_endings() -> tuple[str, ...]:
+    """Endings of towns and subdistricts (镇, 乡, 街道), for ``str.endswith``."""
+    return ordered_words("town_endings.txt")
+
+
+def conjunctions() -> tuple[str, ...]:
+    """The one-character conjunctions between two names (和, 与, 及)."""
+    return ordered_words("conjunctions.txt")
 
 
 def company_brand(core: str) -> str:
@@ -245,7 +259,7 @@ def parse_name(name: str) -> NameParts:
     place, rest = leading_place(name)
     if (
         place
-        and name.endswith(_COMPANY)
+        and name.endswith(ordered_words("company_endings.txt"))
         and not any(
             name[: len(name) - len(rest)].endswith(d.name) for d in divisions().get(place, ())
         )
@@ -261,16 +275,11 @@ def parse_name(name: str) -> NameParts:
             tail
         ) is None:
             continue
-        if any(tail.startswith(s) for s in _SUFFIX_STARTS):
+        if tail.startswith(ordered_words("suffix_openings.txt")):
             continue
         parent = canonical_org(head)
         break
     return NameParts(place, parent)
-
-
-TOWN_ENDINGS = ("镇", "乡", "街道")
-_COMPANY = ("公司", "集团", "厂", "银行", "分行", "支行")
-_SUFFIX_STARTS = ("有限", "股份", "集团", "公司", "分", "委员会", "人民")
 
 
 @lru_cache(maxsize=65536)
@@ -288,7 +297,8 @@ def leading_place(name: str) -> tuple[str | None, str]:
             zone_suffix(head)
             and division_chain(head[:2]) is not None
             and _is_zone(head)
-            and not any(joint in head for joint in "和与及、")  # 住房和城乡|建设局: no 乡
+            # 住房和城乡|建设局: a list mark or a conjunction inside, no zone (no 乡)
+            and not any(joint in head for joint in ("、", *conjunctions()))
         ):
             return head, name[end:]
     return None, name

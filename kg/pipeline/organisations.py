@@ -17,16 +17,20 @@ from kg.pipeline.lexicons import (
     division_prefix,
     divisions,
     is_not_name,
+    ordered_words,
     posts_ending_at,
     word_list,
+    word_set,
 )
 from kg.pipeline.names import (
     CJK_CHAR,
-    COMPANY_SUFFIXES,
     company_brand,
+    company_suffixes,
+    conjunctions,
     is_division,
     org_suffix,
     starts_with_division,
+    town_endings,
     zone_suffix,
 )
 from kg.pipeline.places import is_listed_person
@@ -34,7 +38,6 @@ from kg.pipeline.words import (
     DURATION,
     MAX_NAME,
     PROPER_TAGS,
-    SCHOOLS,
     STOP_TAGS,
     UNIVERSITY_AND_FIELD,
     Candidate,
@@ -43,56 +46,10 @@ from kg.pipeline.words import (
     find_occurrences,
     name_breakers,
     programme_triggers,
+    schools,
     suffix_spans,
 )
 from kg.schema import GPE, ORG
-
-_GOV_WORDS = ("市委", "市政府", "区委", "区政府", "县委", "县政府", "省委", "省政府", "市委党校")
-_NOT_ORG = frozenset(
-    [
-        "格局",
-        "布局",
-        "大局",
-        "全局",
-        "结局",
-        "开局",
-        "新局",
-        "时局",
-        "变局",
-        "僵局",
-        "定局",
-        "政局",
-        "当局",
-        "骗局",
-        "饭局",
-        "部署",
-        "签署",
-        "赌局",
-        "棋局",
-        "核心",
-        "重心",
-        "圆心",
-        "初心",
-        "信心",
-        "决心",
-        "同心",
-        "民心",
-        "人心",
-        "安心",
-        "城乡",
-        "家乡",
-        "故乡",
-        "下乡",
-        "返乡",
-        "老乡",
-        "本乡",
-        "异乡",
-        "同乡",
-    ]
-)
-
-
-_ORG_WORDS = frozenset({"中共", "市委", "区委", "县委", "省委", "州委", "党委", "中国共产党"})
 
 
 def _is_proper(words: Words, i: int) -> bool:
@@ -100,7 +57,7 @@ def _is_proper(words: Words, i: int) -> bool:
     return (
         words.tags[i] in PROPER_TAGS
         or is_division(word)
-        or word in _ORG_WORDS
+        or word in word_set("party_words.txt")
         or starts_with_division(word)
     )
 
@@ -149,7 +106,7 @@ def _ends_with_joint(words: Words, i: int) -> bool:
     """A tagger's name of three or more characters that ends in 和/与/及 (长洪和): the
     joint belongs to the sentence, so no name runs left across it."""
     word = words.word(i)
-    return len(word) >= 3 and word[-1] in "和与及" and words.tags[i] in ("PER", "ORG", "LOC")
+    return len(word) >= 3 and word[-1] in conjunctions() and words.tags[i] in ("PER", "ORG", "LOC")
 
 
 def _clause_verb(words: Words, i: int) -> bool:
@@ -180,14 +137,10 @@ def _bridges(words: Words, i: int) -> bool:
     return (
         len(words.word(i)) == 1
         and words.tags[i] in ("v", "a", "d")
-        and words.word(i) not in _NEVER_INSIDE
+        and words.word(i) not in word_set("never_inside_names.txt")
         and i > 0
         and words.tags[i - 1] in ("ORG", "LOC")
     )
-
-
-#: One-character verbs and adverbs that join a sentence, never the parts of a name.
-_NEVER_INSIDE = frozenset("是为在有将把被让给对从向到也都还又已")
 
 
 def _joins_body(words: Words, i: int, last: int) -> bool:
@@ -206,7 +159,7 @@ def _joins_body(words: Words, i: int, last: int) -> bool:
 def _joins_school(words: Words, i: int, last: int) -> bool:
     """与/和 between two fields of a school's name, right after its university's name:
     (X大学)(食品)与(生物工程学院)."""
-    if not words.word(last).endswith(SCHOOLS) or last - i > 3 or i == 0:
+    if not words.word(last).endswith(schools()) or last - i > 3 or i == 0:
         return False
     if org_suffix(words.word(i - 1)):
         return False  # X医院与Y学院: two bodies
@@ -214,16 +167,14 @@ def _joins_school(words: Words, i: int, last: int) -> bool:
     return bool(UNIVERSITY_AND_FIELD.search(before))
 
 
-#: What follows 党委/党组 in a party post (党委书记, 党委委员, 党组成员).
-_PARTY_POSTS = ("书记", "副书记", "委员", "成员")
-
-
 def _before_party_post(words: Words, i: int) -> int | None:
     """Where a name ending at word ``i`` really ends: X公司党委书记 Y holds the post 党委书记
     of X公司, so 党委 belongs to the post (None: nothing of the word is left)."""
     word, end = words.word(i), words.ends[i]
-    if word.endswith(("党委", "党组")) and words.text.startswith(_PARTY_POSTS, end):
-        if words.text.endswith(("镇", "乡", "街道"), 0, end - 2):
+    if word.endswith(("党委", "党组")) and words.text.startswith(
+        ordered_words("party_posts.txt"), end
+    ):
+        if words.text.endswith(town_endings(), 0, end - 2):
             return end  # 云台镇党委书记 X: the town's party committee is the body
         return end - 2 if len(word) > 2 else None
     return end
@@ -263,7 +214,7 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
     """
     for last in range(len(words.tags)):
         word = words.word(last)
-        if words.tags[last] in STOP_TAGS - {"PER"} or word in _NOT_ORG:
+        if words.tags[last] in STOP_TAGS - {"PER"} or word in word_set("not_organisations.txt"):
             continue
         label = ORG if org_suffix(word) else GPE if zone_suffix(word) else None
         if label is None or _is_generic(word) or (label == GPE and is_listed_person(words, last)):
@@ -273,7 +224,7 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
             continue
         first = _walk_left(words, last)
         if first is None:
-            if word in _GOV_WORDS:
+            if word in word_set("government_words.txt"):
                 yield Candidate(words.starts[last], words.ends[last], ORG, "gov_word", 1)
             continue
         if label == GPE:  # 石狮农商银行|灵秀镇: a body's name is no part of a place's
@@ -282,7 +233,7 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         duration = DURATION.match(words.text, start, end)
         if duration:
             start = duration.end()  # 五年|农发行上饶市分行: a time word the tagger glued on
-        if end - start < 3 and word not in _GOV_WORDS:
+        if end - start < 3 and word not in word_set("government_words.txt"):
             continue
         name = words.text[start:end]
         if label == ORG and (
@@ -290,36 +241,6 @@ def suffix_names(words: Words) -> Iterator[Candidate]:
         ):
             continue
         yield Candidate(start, end, label, f"suffix_{label.lower()}", 3)
-
-
-_STANDALONE_BODIES = frozenset(
-    [
-        "人民政府",
-        "政府",
-        "委",
-        "市委",
-        "区委",
-        "县委",
-        "人大常委会",
-        "政协",
-        "法院",
-        "人民法院",
-        "检察院",
-        "人民检察院",
-        "管委会",
-        "管理委员会",
-        "党工委",
-        "纪委",
-        "监委",
-        "公安局",
-        "税务局",
-        "财政局",
-        "教育局",
-        "民政局",
-        "商务局",
-        "统计局",
-    ]
-)
 
 
 def is_category(name: str) -> bool:
@@ -332,7 +253,7 @@ def is_category(name: str) -> bool:
     return (
         bool(prefix)
         and org_suffix(rest) == rest
-        and rest not in _STANDALONE_BODIES
+        and rest not in word_set("standalone_bodies.txt")
         and not rest.startswith("分")
     )
 
@@ -361,7 +282,7 @@ def party_committees(words: Words) -> Iterator[Candidate]:
                 continue
             place = words.word(i)
             place = place[len(division_prefix(place)) :] or place  # 岷县岷阳镇 -> 岷阳镇
-            if not place.endswith(("镇", "乡", "街道", "区")) or len(place) < 3:
+            if not place.endswith((*town_endings(), "区")) or len(place) < 3:
                 continue
             start = body_start - len(place)
         else:
@@ -448,13 +369,9 @@ def is_country_government(word: str) -> bool:
     return (
         2 <= len(country) <= 5
         and not division_prefix(country)
-        and not country.endswith(_NOT_COUNTRY_ENDINGS)
+        and not country.endswith(ordered_words("not_country_endings.txt"))
         and not org_suffix(country)
     )
-
-
-#: Endings of what comes before 政府 in a name that is no country.
-_NOT_COUNTRY_ENDINGS = (*"省市区县州旗盟镇乡村", "中央", "地方", "人民", "特区", "街道", "自治区")
 
 
 def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candidate]:
@@ -463,7 +380,7 @@ def company_short_forms(words: Words, chosen: list[Candidate]) -> Iterator[Candi
     forms: set[str] = set()
     for cand in chosen:
         name = text[cand.start : cand.end]
-        suffix = next((s for s in COMPANY_SUFFIXES if name.endswith(s)), None)
+        suffix = next((s for s in company_suffixes() if name.endswith(s)), None)
         if cand.label != ORG or suffix is None:
             continue
         core = name[: -len(suffix)]

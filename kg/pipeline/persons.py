@@ -9,9 +9,11 @@ from collections.abc import Iterator
 
 from kg.pipeline.lexicons import (
     is_common_word,
+    ordered_words,
     post_starting_at,
     posts_ending_at,
     surnames,
+    word_set,
 )
 from kg.pipeline.names import CJK_CHAR, CJK_RANGE, is_address, is_short_of_written_division
 from kg.pipeline.words import Candidate, Words
@@ -72,10 +74,6 @@ def persons(words: Words) -> Iterator[Candidate]:
 _NAME_DOTS = frozenset("·•．.—-")
 
 
-#: One-character words that follow a name as words of the sentence (说, 是, 在 ...).
-_AFTER_NAME = frozenset("说是在也都还就又将已曾却把被向对从给让叫去来到为和与及等的了")
-
-
 #: Tags of the word that follows a complete name: a verb, preposition, particle, number,
 #: punctuation, conjunction or adverb.
 _NAME_FOLLOWERS = frozenset({"v", "vd", "p", "u", "m", "w", "c", "d", "TIME", "t", "xc"})
@@ -105,7 +103,7 @@ def _name_part(words: Words, j: int) -> bool:
         2 <= len(word) <= 6
         and words.tags[j] not in ("w", "m", "p", "u", "c", "TIME")
         and bool(CJK_CHAR.fullmatch(word[0]))
-        and not word.endswith(("杯", "赛", "节", "奖", "会"))  # 武则天·乾陵杯: an event
+        and not word.endswith(ordered_words("event_endings.txt"))  # 武则天·乾陵杯: an event
     )
 
 
@@ -117,7 +115,7 @@ def _third_character(words: Words, i: int) -> bool:
         j < len(words.tags)
         and words.ends[j] - words.starts[j] == 1
         and words.tags[j] in ("v", "vd", "d", "a", "ad")
-        and words.word(j) not in _AFTER_NAME
+        and words.word(j) not in word_set("words_after_names.txt")
     )
 
 

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 
 from kg.io.ingest import is_byline
 from kg.pipeline.lexicons import (
+    ordered_words,
     post_starting_at,
     posts_ending_at,
+    word_set,
 )
 from kg.pipeline.names import (
     CJK_CHAR,
@@ -49,7 +51,7 @@ def works_for(sentence: Sentence, actor: Ent | None, recent: list[Ent]) -> Itera
             # X局周明远局长: the organisation, the name, then the post.
             org = next((e for e in ents[:i] if e.type == ORG and e.end == person.start), None)
             post = post_starting_at(text, person.end, within=6)
-            if org and post and post not in _NOT_EMPLOYMENT:
+            if org and post and post not in word_set("not_employment_posts.txt"):
                 yield person, "works_for", org, "works_for_post"
         yield from _appointed(sentence, i)
 
@@ -70,16 +72,12 @@ def _listed_colleague(sentence: Sentence, i: int, employers_of: dict[int, list[E
     return employers_of.get(before, [])
 
 
-#: Posts several people hold at once: a list of names after one of them shares it.
-_SHARED_POSTS = ("委员", "常委", "成员", "代表", "干部")
-
-
 def _sharing_post(sentence: Sentence, i: int) -> list[Ent]:
     """副主席凌显华、王健、郑松淼: the persons listed right after ``i`` with no post of their
     own hold its post, when several people can hold it (a deputy, a member)."""
     text = sentence.text
     post = next(iter(posts_ending_at(text, _before_aside(text, sentence.ents[i].start))), "")
-    if not (post.startswith(("副", "常务副")) or post.endswith(_SHARED_POSTS)):
+    if not (post.startswith(("副", "常务副")) or post.endswith(ordered_words("shared_posts.txt"))):
         return []
     listed = []
     for k in range(i + 1, len(sentence.ents)):
@@ -234,7 +232,7 @@ def _employers_before(sentence: Sentence, i: int, end: int) -> tuple[list[Ent], 
     # 党工委书记 or 书记 after X党工委: try each post the name follows, longest first.
     for first in posts_ending_at(text, end):
         org_end, post = _posts_before(text, end, first)
-        if post in _NOT_EMPLOYMENT:
+        if post in word_set("not_employment_posts.txt"):
             return [], None
         org = next((e for e in orgs if e.end == org_end), None)
         if org:
@@ -273,7 +271,7 @@ def _appointed(sentence: Sentence, i: int) -> Iterator[tuple]:
         return
     term = _TERM.match(text, body.end)  # 为X政协第十一届委员会主席
     post = post_starting_at(text, term.end() if term else body.end, within=8)
-    if post is None or post in _NOT_EMPLOYMENT:
+    if post is None or post in word_set("not_employment_posts.txt"):
         return
     if body.type == GPE:
         if post not in triggers()["works_for"]["government_posts"]:
@@ -287,13 +285,6 @@ def _government(sentence: Sentence, place: Ent) -> Ent:
     else the place itself: no node for a body the text never names."""
     government = sentence.article_orgs.get(canonical_org(place.name + "政府"))
     return Ent(place.start, place.end, ORG, government) if government else place
-
-
-_NOT_EMPLOYMENT = ("记者", "特约记者", "通讯员", "教授")
-
-
-#: Bodies named by their kind alone once the article has named them (集团副总经理 X).
-_BARE_BODIES = ("集团", "公司", "支行", "分行", "医院", "学院", "分局", "管委会", "管理委员会")
 
 
 def _anaphor_body(sentence: Sentence, end: int, before: int) -> Ent | None:
@@ -313,7 +304,7 @@ def bare_body(sentence: Sentence, end: int, before: int) -> Ent | None:
     """The organisation a bare 集团/公司/支行 ending at ``end`` stands for: the last one
     named with that word (that company, that branch), where the word stands alone."""
     text = sentence.text
-    word = next((w for w in _BARE_BODIES if text.endswith(w, 0, end)), None)
+    word = next((w for w in ordered_words("bare_bodies.txt") if text.endswith(w, 0, end)), None)
     if word is None:
         return None
     start = end - len(word)

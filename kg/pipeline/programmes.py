@@ -9,8 +9,11 @@ from collections.abc import Iterator
 
 from kg.pipeline.lexicons import (
     is_not_name,
+    ordered_words,
     word_list,
+    word_set,
 )
+from kg.pipeline.names import conjunctions
 from kg.pipeline.words import (
     MEDIA_AFTER,
     PROPER_TAGS,
@@ -51,7 +54,7 @@ def quoted_programmes(words: Words) -> Iterator[Candidate]:
             head = _noun_head(words, end, heads)
         found.append((start, end, core))
         # “A”“B”, “A”、“B”: a quote listed right after a programme is one too.
-        listed = previous[1] and text[previous[0] : start] in _QUOTE_LIST_SEPARATORS
+        listed = previous[1] and text[previous[0] : start] in ("", "、", *conjunctions())
         previous = (end, "")
         if MEDIA_AFTER.match(text[end : end + 12]) or _names_company(text, core):
             continue  # a media account, or a company's brand (“四星玻璃”)
@@ -98,20 +101,12 @@ def _is_programme_core(core: str, before: str) -> bool:
         return False
     if _NUMERAL.match(core) and len(core) >= 2:
         return True
-    if len(core) >= 3 and core.endswith(_CAMPAIGN_HEADS):
+    if len(core) >= 3 and core.endswith(ordered_words("campaign_heads.txt")):
         return True
     if len(core) < 3:
         return False
     before = before.removesuffix("了")  # 开展了“X”
     return any(before.endswith(v) for v in word_list("programme_triggers.txt"))
-
-
-#: Heads that make a quoted core a campaign, reform or mechanism by themselves.
-_CAMPAIGN_HEADS = ("行动", "机制", "改革", "工程", "计划", "长制", "工作法", "攻坚战", "专项整治")
-
-
-#: What may stand between two quoted names of one list.
-_QUOTE_LIST_SEPARATORS = ("", "、", "和", "与", "及")
 
 
 def titled_policies(words: Words) -> Iterator[Candidate]:
@@ -120,31 +115,6 @@ def titled_policies(words: Words) -> Iterator[Candidate]:
     for match in _TITLE.finditer(words.text):
         if match.group(1).endswith(heads):
             yield Candidate(match.start(), match.end(), PROGRAMME, "titled_policy", 4)
-
-
-_SEASONS = ("春季", "夏季", "秋季", "冬季", "暑期", "寒假", "暑假", "汛期")
-_GENERIC_NOUNS = frozenset(
-    [
-        "企业",
-        "单位",
-        "部门",
-        "群众",
-        "行业",
-        "全市",
-        "全区",
-        "全县",
-        "全省",
-        "工作",
-        "重点",
-        "相关",
-        "各类",
-        "各级",
-        "辖区",
-        "社会",
-        "机关",
-        "干部",
-    ]
-)
 
 
 def unquoted_programmes(words: Words) -> Iterator[Candidate]:
@@ -172,11 +142,14 @@ def unquoted_programmes(words: Words) -> Iterator[Candidate]:
             for j in range(i, max(i - 4, -1), -1):
                 verb_inside = (
                     words.tags[j] == "v" and words.word(j) not in programme_triggers()
-                ) or (words.tags[j] in ("t", "TIME") and words.word(j).endswith(_SEASONS))
+                ) or (
+                    words.tags[j] in ("t", "TIME")
+                    and words.word(j).endswith(ordered_words("season_words.txt"))
+                )
                 if (
                     (words.tags[j] in (STOP_TAGS - {"d"}) | PROPER_TAGS and not verb_inside)
                     or head_start - words.starts[j] > 8
-                    or words.word(j) in _GENERIC_NOUNS
+                    or words.word(j) in word_set("generic_nouns.txt")
                 ):
                     break
                 first = j

@@ -23,6 +23,7 @@ from kg.pipeline.lexicons import (
     divisions,
     is_full_division,
     word_list,
+    word_set,
 )
 from kg.pipeline.names import (
     BARE_GOVERNMENT,
@@ -30,7 +31,6 @@ from kg.pipeline.names import (
     GOVERNMENT_NAME,
     HOME_PLACE,
     QUOTED_CORE,
-    TOWN_ENDINGS,
     canonical_org,
     expand_abbreviations,
     group_brand_form,
@@ -45,6 +45,7 @@ from kg.pipeline.names import (
     pick_division_among,
     place_name,
     strip_quotes,
+    town_endings,
     zone_suffix,
 )
 from kg.schema import GPE, ORG, PROGRAMME
@@ -144,8 +145,8 @@ class ArticleResolver:
             town = text[len(prefix) :]
             if (
                 prefix
-                and town.endswith(TOWN_ENDINGS)
-                and town not in TOWN_ENDINGS
+                and town.endswith(town_endings())
+                and town not in town_endings()
                 and is_full_division(division_chain(prefix)[-1])
             ):
                 return town  # 赣州市南康区龙回镇 -> 龙回镇, inside 南康区 (not 古城|街道)
@@ -210,22 +211,17 @@ def _expand_sibling_branches(labels: list[str], names: list[str]) -> list[str]:
     for label, name in zip(labels, names, strict=True):
         parent = parse_name(name).parent if label == ORG else None
         suffix = org_suffix(name)
-        if parent and suffix in _BRANCH_SUFFIXES:
+        if parent and suffix in word_set("branch_suffixes.txt"):
             parents[suffix].add(parent)
     out = []
     for label, name in zip(labels, names, strict=True):
         suffix = org_suffix(name) if label == ORG else None
-        if suffix in _BRANCH_SUFFIXES and len(parents[suffix]) == 1:
+        if suffix in word_set("branch_suffixes.txt") and len(parents[suffix]) == 1:
             parent = next(iter(parents[suffix]))
             if not name.startswith(parent) and parse_name(name).parent is None:
                 name = parent + name
         out.append(name)
     return out
-
-
-_BRANCH_SUFFIXES = frozenset(
-    {"分局", "分公司", "分行", "支行", "分院", "分中心", "分所", "支队", "大队"}
-)
 
 
 def _papers_places(mentions: list[tuple[str, str]]) -> dict[str, str]:

@@ -15,6 +15,8 @@ from spacy.tokens import Doc, Span
 from kg.pipeline.doc import SentenceIndex
 from kg.pipeline.lexicons import (
     DATA,
+    ordered_words,
+    word_set,
 )
 from kg.pipeline.name_relations import names_in_full
 from kg.pipeline.names import (
@@ -36,7 +38,6 @@ _DATELINE = re.compile(
     r"\s*"
 )
 _ANAPHOR = re.compile(r"^(?:该|这家|此)(公司|集团|中心|街道|局|区|市|县|委|院|厂|行|所|校|镇)")
-LIST_JOINERS = ("、", "和", "及", "以及", "与", ",", "，")
 
 
 @cache
@@ -105,7 +106,12 @@ def subjects(sentence: Sentence, before: int) -> list[Ent]:
             gap = text[group[-1].end : other.start]
             if other.type in (ORG, GPE) and gap in ("、", "和", "及") and other.end <= before:
                 group.append(other)
-            elif other.type == ORG and gap in _OWNED and other.end <= before and len(group) == 1:
+            elif (
+                other.type == ORG
+                and gap in word_set("ownership_words.txt")
+                and other.end <= before
+                and len(group) == 1
+            ):
                 group = [other]  # X旗下的Y还将……: Y acts
             else:
                 break
@@ -114,7 +120,6 @@ def subjects(sentence: Sentence, before: int) -> list[Ent]:
 
 
 _TEAM = re.compile(r"^(?:该|这个)?(?:督导|督查|督察|检查|调研|考察|巡查|工作|专家)组")
-_OWNED = ("的", "旗下的", "下属的", "所属的", "旗下")
 
 
 def _anaphor_subject(sentence: Sentence, before: int) -> Ent | None:
@@ -169,11 +174,10 @@ def _speaker_clause(text: str, pos: int, before: int) -> bool:
     end = boundary.start() if boundary else len(text)
     if not (end < before and text[pos:end].endswith(tuple(triggers()["speech_verbs"]))):
         return False
-    return not text[boundary.end() :].lstrip().startswith(_PLEDGES) if boundary else True
-
-
-#: How a speaker's words start when they say what the speaker's body will do.
-_PLEDGES = ("将", "我们将", "下一步将", "今后将", "接下来将", "局里将", "公司将", "集团将")
+    if boundary is None:
+        return True
+    # ……表示，将开展X: the speech says what the speaker's body will do (pledge_openings.txt)
+    return not text[boundary.end() :].lstrip().startswith(ordered_words("pledge_openings.txt"))
 
 
 def acting_subject(sentences: list[Sentence]) -> Ent | None:

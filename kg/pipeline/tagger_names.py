@@ -17,6 +17,7 @@ from kg.pipeline.lexicons import (
 from kg.pipeline.names import (
     is_division,
     org_suffix,
+    town_endings,
 )
 from kg.pipeline.organisations import (
     PARTY_AND_GOVERNMENT,
@@ -106,7 +107,7 @@ def tagger_orgs(words: Words) -> Iterator[Candidate]:
         elif (weather := weather_after(word)) is not None:
             # 大连多云: a forecast's place and its weather
             yield Candidate(start, start + weather, GPE, "lac_place", 1)
-        elif word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3:
+        elif word.endswith((*town_endings(), "村")) and len(word) >= 3:
             if is_listed_person(words, i):
                 # 罗勇伟、钱城乡、孙萍: a name in a list of persons is a person's
                 yield Candidate(start, words.ends[i], PERSON, "listed_person", 1)

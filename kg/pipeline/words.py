@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 from spacy.attrs import (
@@ -18,6 +19,7 @@ from spacy.tokens import Doc
 
 from kg.pipeline.doc import doc_text
 from kg.pipeline.lexicons import (
+    ordered_words,
     word_list,
 )
 from kg.pipeline.names import org_suffix
@@ -120,7 +122,7 @@ _JOINTS = re.compile("[和及向、]")
 
 
 def _split_at_breakers(text: str, offset: int, tag: str) -> list[tuple[int, int, str]]:
-    if tag not in PROPER_TAGS or len(text) < 5 or _SCHOOL_NAME.match(text):
+    if tag not in PROPER_TAGS or len(text) < 5 or _school_name().match(text):
         return [(offset, offset + len(text), tag)]
     for joint in _JOINTS.finditer(text, 2):
         if org_suffix(text[: joint.start()]):  # X分社和Y分社, X农商行向Y公司: two names
@@ -152,16 +154,22 @@ def name_breakers() -> tuple[str, ...]:
     return word_list("name_breakers.txt")
 
 
-SCHOOLS = ("学院", "系", "研究所", "研究院", "研究中心", "实验室")
+def schools() -> tuple[str, ...]:
+    """Endings of a university's schools and institutes (学院, 研究所, 实验室)."""
+    return ordered_words("university_schools.txt")
+
+
 _UNIVERSITIES = "(?:大学|学院|研究院|科学院)"
 UNIVERSITY_AND_FIELD = re.compile(_UNIVERSITIES + r"[\u4e00-\u9fff]{1,6}$")
 
 
-#: A school of a university whose two fields are joined by 与/和, tagged as one word.
-_SCHOOL_NAME = re.compile(
-    r"^.{2,}?" + _UNIVERSITIES + r"[\u4e00-\u9fff]{1,6}[与和][\u4e00-\u9fff]{1,10}"
-    rf"(?:{'|'.join(SCHOOLS)})$"
-)
+@cache
+def _school_name() -> re.Pattern[str]:
+    """A school of a university whose two fields are joined by 与/和, tagged as one word."""
+    return re.compile(
+        r"^.{2,}?" + _UNIVERSITIES + r"[\u4e00-\u9fff]{1,6}[与和][\u4e00-\u9fff]{1,10}"
+        rf"(?:{'|'.join(schools())})$"
+    )
 
 
 def programme_triggers() -> frozenset[str]:
