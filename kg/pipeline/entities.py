@@ -47,7 +47,7 @@ from kg.pipeline.organisations import (
 from kg.pipeline.persons import has_post_near, persons
 from kg.pipeline.places import division_names, free_trade_zones, home_places
 from kg.pipeline.programmes import quoted_programmes, titled_policies, unquoted_programmes
-from kg.pipeline.tagger_names import tagger_orgs
+from kg.pipeline.tagger_names import media_names, tagger_orgs
 from kg.pipeline.words import Candidate, TakenChars, Words
 from kg.schema import PERSON
 
@@ -59,6 +59,7 @@ RULES = {
         party_and_government,
         national_bodies,
         teams,
+        media_names,
     ),
     "places": (division_names, free_trade_zones, home_places),
     "programmes": (quoted_programmes, titled_policies, unquoted_programmes),
@@ -67,14 +68,32 @@ RULES = {
 
 
 def find_candidates(words: Words, enabled: dict[str, bool]) -> list[Candidate]:
-    """Every enabled rule's candidates."""
-    return [
-        c
-        for group, rules in RULES.items()
-        if enabled.get(group, True)
-        for r in rules
-        for c in r(words)
-    ]
+    """Every enabled rule's candidates, without the white space a tagger's word may carry
+    at its ends (康学翠 followed by a line break)."""
+    found = []
+    for group, rules in RULES.items():
+        if not enabled.get(group, True):
+            continue
+        for rule in rules:
+            for c in rule(words):
+                trimmed = _without_space(words.text, c)
+                if trimmed is not None:
+                    found.append(trimmed)
+    return found
+
+
+def _without_space(text: str, candidate: Candidate) -> Candidate | None:
+    """The candidate without leading and trailing white space; None if nothing is left."""
+    start, end = candidate.start, candidate.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        return None
+    if (start, end) == (candidate.start, candidate.end):
+        return candidate
+    return replace(candidate, start=start, end=end)
 
 
 def choose(candidates: list[Candidate]) -> list[Candidate]:

@@ -4,6 +4,7 @@ reason drops it; these rules read LAC's ORG and LOC words (tagger_orgs).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from kg.pipeline.lexicons import (
@@ -135,3 +136,29 @@ def _supported(words: Words, word: str) -> bool:
     """A tagger name without an organisation suffix counts when the article repeats it or
     names the company it stands for in full (恒岳 ... 株洲恒岳化工有限公司)."""
     return words.count(word) >= 2 or word in words.before_company_names()
+
+
+#: What follows or precedes a news site's name in a dateline or a credit: 东北网3月25日讯,
+#: 大众网见习记者 X, 来源：中国江苏网.
+_SITE_AFTER = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日)?讯|\s*(?:见习|特约)?记者")
+_SITE_BEFORE = re.compile(r"来源[:：]\s*$")
+
+
+def media_names(words: Words) -> Iterator[Candidate]:
+    """Papers, stations and news sites the tagger reads as plain proper nouns (沧州日报/nz,
+    东北网/nz): a paper by its ending, a site (X网) by the dateline or credit around it."""
+    text = words.text
+    papers = tuple(e for e in word_list("media_endings.txt") if not e.endswith("网"))
+    for i, tag in enumerate(words.tags):
+        word = words.word(i)
+        if tag not in ("nz", "ORG") or len(word) < 3:
+            continue
+        start, end = words.starts[i], words.ends[i]
+        if word.endswith("网"):
+            if not (_SITE_AFTER.match(text, end) or _SITE_BEFORE.search(text, 0, start)):
+                continue
+        elif tag != "nz" or not word.endswith(papers):
+            continue
+        if i and words.tags[i - 1] in ("LOC", "ORG") and words.ends[i - 1] == start:
+            start = words.starts[i - 1]  # 中国|宁波网
+        yield Candidate(start, end, ORG, "media_name", 2)
