@@ -7,6 +7,7 @@ import bisect
 from spacy.tokens import Doc
 
 _TEXT = ("kg", "text")
+_SENTENCES = ("kg", "sentences")
 
 
 def doc_text(doc: Doc) -> str:
@@ -50,3 +51,12 @@ class SentenceIndex:
         if found is None:
             found = self._evidence[bounds] = self.text[bounds[0] : bounds[1]].strip()
         return found
+
+
+def sentence_index(doc: Doc) -> SentenceIndex:
+    """The Doc's :class:`SentenceIndex`, built once and shared by resolve, relations and the
+    records made from the Doc."""
+    index = doc.user_data.get(_SENTENCES)  # type: ignore[call-overload]
+    if index is None:
+        index = doc.user_data[_SENTENCES] = SentenceIndex(doc)  # type: ignore[index]
+    return index

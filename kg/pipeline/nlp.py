@@ -22,7 +22,7 @@ from spacy.vocab import Vocab
 
 from kg.io.records import Article, ArticleResult, Mention
 from kg.io.store import article_hash
-from kg.pipeline.doc import SentenceIndex, keep_text
+from kg.pipeline.doc import keep_text, sentence_index
 from kg.pipeline.lac import LAC_ENTITY_TAGS, lac_model
 
 MAX_CHUNK = 200
@@ -211,7 +211,7 @@ def results_from_docs(docs: Iterable) -> Iterator[ArticleResult]:
     """Turn processed Docs into ArticleResult records."""
     for doc in docs:
         article: Article = doc._.article
-        sentences = SentenceIndex(doc)
+        sentences = sentence_index(doc)
         text = sentences.text
         relations = list(doc._.relations or [])
         # The relations' evidence strings, so that a sentence goes to the parent once.

@@ -71,7 +71,7 @@ def weather_after(word: str) -> int | None:
 
 def _weather_parts(text: str) -> list[str]:
     """多云转晴 -> [多云, 转晴]: the weather words a forecast strings together."""
-    parts, words = [], sorted(word_list("weather_words.txt"), key=len, reverse=True)
+    parts, words = [], word_list("weather_words.txt")  # longest first
     while text:
         found = next((w for w in words if text.startswith(w)), None)
         if found is None:

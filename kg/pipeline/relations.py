@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.io.records import Relation
-from kg.pipeline.doc import SentenceIndex
+from kg.pipeline.doc import sentence_index
 from kg.pipeline.name_relations import name_relations
 from kg.pipeline.names import (
     local_name,
@@ -82,7 +82,7 @@ class RelationExtractor:
         confidence = self.confidence
         found: list[Relation] = []
         ents = doc.ents  # each read of doc.ents builds new Spans: read it once
-        index = SentenceIndex(doc)  # one evidence string per sentence for every relation
+        index = sentence_index(doc)  # one evidence string per sentence for every relation
         sentences = article_sentences(doc, ents, index)
         names = {e.name for s in sentences for e in s.ents if e.type == ORG}
         orgs = {local_name(name): name for name in sorted(names)} | {n: n for n in names}

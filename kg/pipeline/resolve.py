@@ -15,7 +15,7 @@ from itertools import islice
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.pipeline.doc import SentenceIndex, doc_text
+from kg.pipeline.doc import doc_text, sentence_index
 from kg.pipeline.lexicons import (
     bank_abbreviations,
     division_chain,
@@ -249,7 +249,7 @@ def _nearest_places(
 ) -> None:
     """A bare body (县委, 县统计局) after a place of its kind in the same sentence is that
     place's (定远县县委书记X、县委常委Y: 定远县委), whichever place the article names most."""
-    sentences = SentenceIndex(doc)
+    sentences = sentence_index(doc)
     for i, (label, surface) in enumerate(mentions):
         kind = surface[:1]
         if label != ORG or kind not in "市区县旗盟" or len(surface) < 2:
